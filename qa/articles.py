@@ -1,0 +1,300 @@
+"""Article records and the readers that make them from .txt .md .html .json .jsonl files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa.html_text import extract_html
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json", ".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+# Larger files are refused rather than read whole into memory (a JSONL file is streamed).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ARTICLE_CHARS = 8 * 1024 * 1024
+KNOWN_FIELDS = {"id", "title", "text", "url", "published", "source"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its text is what citations point into, character for character."""
+
+    id: str
+    title: str
+    text: str
+    source: str
+    url: str | None = None
+    published: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text alone: an unchanged hash means the chunks and vectors still hold."""
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file (or a record in it) that could not be indexed, and why."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    """What reading the sources gave: articles to index, problems, folded duplicates."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    duplicates: int = 0
+
+
+class ArticleError(ValueError):
+    """A record or file that cannot become an article; the message is shown to the user."""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_sources(sources: Sequence[str | Path]) -> ReadResult:
+    """Read folders (recursively) and files; bad files become Problems, the rest goes on."""
+    result = ReadResult()
+    by_id: dict[str, Article] = {}
+    hashes: set[str] = set()
+    for path, article_id in _walk(sources, result.problems):
+        try:
+            found = list(_read_file(path, article_id))
+        except ArticleError as exc:
+            result.problems.append(Problem(display_path(path), str(exc)))
+            continue
+        except OSError as exc:
+            result.problems.append(
+                Problem(display_path(path), f"cannot read: {exc.strerror or exc}")
+            )
+            continue
+        for item in found:
+            if isinstance(item, Problem):
+                result.problems.append(item)
+                continue
+            previous = by_id.get(item.id)
+            if previous is not None:
+                if previous.text != item.text:
+                    result.problems.append(
+                        Problem(
+                            item.source,
+                            f"duplicate id {item.id!r} with different text "
+                            f"(kept the one from {previous.source})",
+                        )
+                    )
+                else:
+                    result.duplicates += 1
+                continue
+            if item.content_hash in hashes:
+                result.duplicates += 1
+                continue
+            by_id[item.id] = item
+            hashes.add(item.content_hash)
+            result.articles.append(item)
+    return result
+
+
+def _walk(sources: Sequence[str | Path], problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    """Yield (file, id derived from its path) for every supported file under the sources."""
+    for source in sources:
+        root = Path(source)
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                relative = path.relative_to(root)
+                hidden = any(part.startswith(".") for part in relative.parts)
+                if not hidden and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield path, relative.with_suffix("").as_posix()
+        elif root.is_file():
+            if root.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield root, root.stem
+            else:
+                kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
+                problems.append(Problem(str(root), f"unsupported file type (use {kinds})"))
+        else:
+            problems.append(Problem(str(root), "no such file or directory"))
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when inside it (as in `seeds/a.txt`)."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read_file(path: Path, article_id: str) -> Iterator[Article | Problem]:
+    size = path.stat().st_size
+    suffix = path.suffix.lower()
+    if size > MAX_FILE_BYTES and suffix != ".jsonl":
+        raise ArticleError(f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    if suffix == ".jsonl":
+        yield from _read_jsonl(path, article_id)
+        return
+    text = decode(path.read_bytes())
+    if not text.strip():
+        raise ArticleError("empty file")
+    if suffix in TEXT_SUFFIXES:
+        yield _checked(Article(article_id, text_title(text), text, display_path(path)))
+    elif suffix in HTML_SUFFIXES:
+        page = extract_html(text)
+        if not page.text.strip():
+            raise ArticleError("no article text found in the HTML")
+        title = page.title or text_title(page.text)
+        yield _checked(
+            Article(
+                article_id,
+                title,
+                page.text,
+                display_path(path),
+                url=page.url,
+                published=page.published,
+            )
+        )
+    else:
+        yield from _read_json(path, text, article_id)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text, unchanged; binary or undecodable bytes raise ArticleError with the reason."""
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _read_json(path: Path, text: str, file_id: str) -> Iterator[Article | Problem]:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ArticleError(f"invalid JSON: {_json_reason(exc)}") from None
+    records = data if isinstance(data, list) else [data]
+    for number, record in enumerate(records):
+        where = f"{display_path(path)}[{number}]" if isinstance(data, list) else display_path(path)
+        try:
+            yield _checked(from_record(record, where))
+        except ArticleError as exc:
+            yield Problem(where, str(exc))
+
+
+def _read_jsonl(path: Path, file_id: str) -> Iterator[Article | Problem]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{display_path(path)}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                line = decode(raw)
+                try:
+                    record = json.loads(line)
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    raise ArticleError(f"invalid JSON: {_json_reason(exc)}") from None
+                yield _checked(from_record(record, where))
+            except ArticleError as exc:
+                yield Problem(where, str(exc))
+
+
+def _json_reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)
+
+
+def from_record(record: Any, where: str) -> Article:
+    """An Article from a JSON object with id/title/text and optional url/published/source."""
+    if not isinstance(record, dict):
+        raise ArticleError(f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ArticleError("field 'text' must be a string" + (" (missing)" if text is None else ""))
+    if not text.strip():
+        raise ArticleError("field 'text' is empty")
+    for name in ("id", "title", "url", "published", "source"):
+        value = record.get(name)
+        if value is not None and not isinstance(value, str | int):
+            raise ArticleError(f"field {name!r} must be a string, got {type(value).__name__}")
+    given_id = record.get("id")
+    article_id = str(given_id).strip() if given_id is not None else ""
+    title = record.get("title")
+    return Article(
+        id=article_id or "h-" + content_hash(text)[:16],
+        title=str(title).strip() if title else text_title(text),
+        text=text,
+        source=str(record.get("source") or where),
+        url=_optional_str(record.get("url")),
+        published=_optional_str(record.get("published")),
+        metadata={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
+    )
+
+
+def _optional_str(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _checked(article: Article) -> Article:
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise ArticleError(
+            f"article text too long ({len(article.text):,} characters; "
+            f"the limit is {MAX_ARTICLE_CHARS:,})"
+        )
+    try:
+        article.text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ArticleError(
+            f"text has invalid Unicode (lone surrogate at offset {exc.start})"
+        ) from None
+    if not article.id or any(ch in article.id for ch in "\x00\n\r"):
+        raise ArticleError(f"unusable article id {article.id!r}")
+    return article
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?=[\"'”’)\]]*(\s|$))", re.S)
+TITLE_CHARS = 90
+
+
+def text_title(text: str) -> str:
+    """A first line that is a heading, otherwise the start of the first sentence."""
+    lines = text.lstrip("\ufeff").splitlines()
+    first_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first_index is None:
+        return ""
+    first = lines[first_index].strip()
+    heading = _HEADING.match(first)
+    if heading:
+        return heading.group("title")
+    following = lines[first_index + 1] if first_index + 1 < len(lines) else ""
+    if _SETEXT.match(following):
+        return first
+    match = _FIRST_SENTENCE.match(first)
+    sentence = match.group(1) if match else first
+    return shorten(sentence, TITLE_CHARS)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text on a word boundary to at most `limit` characters, marking the cut with …."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

@@ -1,0 +1,179 @@
+"""`qa build`: sources → articles → chunks → vectors → a new index swapped in atomically."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from qa.articles import Article, Problem, read_sources
+from qa.chunking import Chunk, Chunker
+from qa.config import Settings
+from qa.embedding import Embedder, load_embedder
+from qa.lexical import LexicalIndex
+from qa.store import FORMAT_VERSION, IndexError_, IndexReader, building, write_store
+from qa.vector_index import make_vector_index
+
+
+class NothingToIndex(RuntimeError):
+    """The sources gave no article: the previous index is kept as it is."""
+
+
+@dataclass
+class BuildSummary:
+    """What a build did; `problems` lists the files and records it skipped, with reasons."""
+
+    index: str
+    articles: int = 0
+    chunks: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    embedded_chunks: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["skipped"] = len(self.problems)
+        data["problems"] = [{"source": p.source, "reason": p.reason} for p in self.problems]
+        return data
+
+
+def build_index(
+    settings: Settings,
+    sources: Sequence[str] | None = None,
+    *,
+    full: bool = False,
+    embedder: Embedder | None = None,
+    progress: bool = False,
+) -> BuildSummary:
+    """Make the index mirror its sources, re-embedding only articles whose text changed."""
+    started = time.perf_counter()
+    target = Path(settings.index_dir)
+    previous = _previous_index(target)
+    if not sources:
+        recorded = previous.manifest.get("sources") if previous else None
+        sources = recorded or list(settings.default_sources)
+    sources = [str(Path(s).absolute()) for s in sources]
+    summary = BuildSummary(index=str(target))
+
+    read = read_sources(sources)
+    summary.problems, summary.duplicates = read.problems, read.duplicates
+    if not read.articles:
+        raise NothingToIndex(
+            f"no article could be read from {', '.join(sources)}; the index was left unchanged"
+        )
+    summary.timings["read"] = time.perf_counter() - started
+
+    embedder = embedder or load_embedder(settings)
+    chunker = Chunker(
+        settings.encoding,
+        settings.chunk_tokens,
+        settings.chunk_overlap,
+        count_pieces=embedder.count_pieces,
+        max_pieces=embedder.max_pieces,
+    )
+    reusable = _reusable(previous, embedder, settings, full)
+    old_hashes: dict[str, str] = previous.manifest.get("articles", {}) if previous else {}
+
+    mark = time.perf_counter()
+    per_article: list[tuple[list[Chunk], np.ndarray | None]] = []
+    fresh: list[Chunk] = []
+    for article in tqdm(read.articles, desc="chunking", unit="article", disable=not progress):
+        old_hash = old_hashes.get(article.id)
+        if old_hash is None:
+            summary.added += 1
+        elif old_hash != article.content_hash:
+            summary.changed += 1
+        if reusable is not None and old_hash == article.content_hash:
+            summary.unchanged += 1
+            per_article.append(_reuse(reusable, article))
+            continue
+        chunks = chunker.chunk(article.id, article.text)
+        fresh.extend(chunks)
+        per_article.append((chunks, None))
+    summary.removed = len(set(old_hashes) - {a.id for a in read.articles})
+    summary.timings["chunk"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    fresh_vectors = iter(embedder.encode([c.text for c in fresh], progress=progress))
+    chunks: list[Chunk] = []
+    blocks: list[np.ndarray] = []
+    for article_chunks, vectors in per_article:
+        chunks.extend(article_chunks)
+        if vectors is None:
+            vectors = np.array([next(fresh_vectors) for _ in article_chunks], dtype=np.float32)
+        blocks.append(vectors.reshape(-1, embedder.dim))
+    matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dim), dtype=np.float32)
+    summary.embedded_chunks = len(fresh)
+    summary.timings["embed"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    summary.articles, summary.chunks = len(read.articles), len(chunks)
+    manifest = _manifest(settings, embedder, sources, read.articles, len(chunks))
+    with building(target) as folder:
+        write_store(folder, read.articles, chunks, manifest, make_vector_index(matrix))
+        LexicalIndex.build(c.text for c in chunks).save(folder)
+    summary.timings["write"] = time.perf_counter() - mark
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _previous_index(target: Path) -> IndexReader | None:
+    """The index to update in place, or None when there is none (or it cannot be read)."""
+    try:
+        return IndexReader(target)
+    except IndexError_:
+        return None
+
+
+def _reusable(
+    previous: IndexReader | None, embedder: Embedder, settings: Settings, full: bool
+) -> IndexReader | None:
+    """The previous index when its chunks and vectors are still valid for these settings."""
+    if previous is None or full:
+        return None
+    same_model = previous.manifest.get("model", {}).get("weights_sha256") == embedder.weights_hash
+    same_chunker = previous.manifest.get("chunker") == settings.chunker_fingerprint()
+    return previous if same_model and same_chunker else None
+
+
+def _reuse(previous: IndexReader, article: Article) -> tuple[list[Chunk], np.ndarray]:
+    stored = previous.chunks_of_article(article.id)
+    chunks = [Chunk(article.id, c.paragraph, c.start, c.end, c.text, c.tokens) for c in stored]
+    return chunks, previous.vectors_of([c.row for c in stored])
+
+
+def _manifest(
+    settings: Settings,
+    embedder: Embedder,
+    sources: Sequence[str],
+    articles: Sequence[Article],
+    chunk_count: int,
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT_VERSION,
+        "model": {
+            "name": settings.model,
+            "dim": embedder.dim,
+            "weights_sha256": embedder.weights_hash,
+            "max_pieces": embedder.max_pieces,
+        },
+        "chunker": settings.chunker_fingerprint(),
+        "sources": list(sources),
+        "counts": {"articles": len(articles), "chunks": chunk_count},
+        "articles": {a.id: a.content_hash for a in articles},
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_id": uuid.uuid4().hex,
+    }

@@ -1,0 +1,168 @@
+"""`qa build | ask | serve`: parse arguments, call the library, print. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qa.config import Settings
+
+EXIT_ERROR = 1
+EXIT_SKIPPED = 3  # the index was built, but some files or records were skipped
+
+
+def fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn any error into one readable line on stderr and exit status 1, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # the boundary: every library error ends here as one line
+            if os.environ.get("QA_DEBUG"):
+                raise
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            click.echo(f"error: {message}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(**ctx.obj, **overrides)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index directory (default: index/, or QA_INDEX_DIR).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--model", help="Embedding model: a Hugging Face id or a local directory.")
+@click.pass_context
+def main(ctx: click.Context, model: str | None) -> None:
+    """Ask questions of your own news articles and get cited passages."""
+    ctx.obj = {"model": model}
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--full", is_flag=True, help="Re-embed every article, not only changed ones.")
+@click.option("--chunk-tokens", type=click.IntRange(16, 512), help="Chunk size in tokens.")
+@click.option("--chunk-overlap", type=click.IntRange(0, 256), help="Tokens shared by chunks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+@fail_cleanly
+def build(
+    ctx: click.Context,
+    sources: tuple[Path, ...],
+    index_dir: Path | None,
+    full: bool,
+    chunk_tokens: int | None,
+    chunk_overlap: int | None,
+    as_json: bool,
+) -> None:
+    """Build or update the index from SOURCES (folders or files).
+
+    With no SOURCES, rebuilds from the sources recorded in the index (seeds/ for a new one).
+    Unchanged articles are not re-embedded; articles gone from the sources are removed.
+    Exit status 3 means the index was built but some files or records were skipped.
+    """
+    from qa.build import build_index
+
+    settings = settings_from(
+        ctx, index_dir=index_dir, chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap
+    )
+    summary = build_index(
+        settings, [str(s) for s in sources], full=full, progress=sys.stderr.isatty()
+    )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=1))
+    else:
+        for problem in summary.problems:
+            click.echo(f"skipped {problem}", err=True)
+        click.echo(
+            f"index {summary.index}: {summary.articles} articles, {summary.chunks} chunks "
+            f"({summary.added} added, {summary.changed} changed, {summary.removed} removed, "
+            f"{summary.unchanged} unchanged, {len(summary.problems)} skipped, "
+            f"{summary.duplicates} duplicates folded; {summary.embedded_chunks} chunks embedded) "
+            f"in {summary.seconds:.1f} s"
+        )
+    if summary.problems:
+        sys.exit(EXIT_SKIPPED)
+
+
+@main.command()
+@click.argument("question")
+@index_option
+@click.option("-k", "k", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option(
+    "--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer JSON.")
+@click.pass_context
+@fail_cleanly
+def ask(
+    ctx: click.Context, question: str, index_dir: Path | None, k: int, mode: str, as_json: bool
+) -> None:
+    """Answer QUESTION from the index: the answer sentence and the cited passages."""
+    from qa.search import Searcher
+
+    if not question.strip():
+        raise click.UsageError("the question is empty")
+    answer = Searcher(settings_from(ctx, index_dir=index_dir)).ask(question, k=k, mode=mode)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(render_answer(answer.to_dict(), color=sys.stdout.isatty()))
+
+
+def render_answer(data: dict[str, Any], color: bool = False) -> str:
+    """The answer JSON as terminal text: the answer sentence, then numbered cited passages."""
+    lines: list[str] = []
+    if data["answer"]:
+        lines.append(f"Answer [{data['answer']['passage']}]: {data['answer']['text']}")
+    else:
+        lines.append("The articles do not answer this question. The closest passages:")
+    for passage in data["passages"]:
+        cite = passage["citation"]
+        text = passage["text"]
+        if passage["highlight"]:
+            a, b = passage["highlight"]
+            mark = ("\x1b[1m", "\x1b[0m") if color else ("»", "«")
+            text = text[:a] + mark[0] + text[a:b] + mark[1] + text[b:]
+        copies = f", {passage['copies']} copies folded" if passage["copies"] else ""
+        lines += [
+            "",
+            f"[{passage['rank']}] {cite['title']}  (score {passage['score']:.2f}{copies})",
+            f"    {cite['source']}, paragraph {cite['paragraph']}, "
+            f"characters {cite['start']}-{cite['end']}"
+            + (f", {cite['published']}" if cite["published"] else ""),
+            textwrap.indent(textwrap.fill(" ".join(text.split()), width=96), "    "),
+        ]
+    lines.append(f"\n({data['took_ms']:.0f} ms)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

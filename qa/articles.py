@@ -53,11 +53,19 @@ class Problem:
 
 @dataclass
 class ReadResult:
-    """What reading the sources gave: articles to index, problems, folded duplicates."""
+    """What reading the sources gave: articles to index, problems, folded duplicates.
+
+    `aliases` maps the id of each article folded as an identical copy to the id kept, so that
+    a link or a gold answer naming the copy still finds its text.
+    """
 
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    duplicates: int = 0
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.aliases)
 
 
 class ArticleError(ValueError):
@@ -72,7 +80,7 @@ def read_sources(sources: Sequence[str | Path]) -> ReadResult:
     """Read folders (recursively) and files; bad files become Problems, the rest goes on."""
     result = ReadResult()
     by_id: dict[str, Article] = {}
-    hashes: set[str] = set()
+    by_hash: dict[str, str] = {}
     for path, article_id in _walk(sources, result.problems):
         try:
             found = list(_read_file(path, article_id))
@@ -98,14 +106,13 @@ def read_sources(sources: Sequence[str | Path]) -> ReadResult:
                             f"(kept the one from {previous.source})",
                         )
                     )
-                else:
-                    result.duplicates += 1
                 continue
-            if item.content_hash in hashes:
-                result.duplicates += 1
+            kept = by_hash.get(item.content_hash)
+            if kept is not None:
+                result.aliases.setdefault(item.id, kept)
                 continue
             by_id[item.id] = item
-            hashes.add(item.content_hash)
+            by_hash[item.content_hash] = item.id
             result.articles.append(item)
     return result
 

@@ -121,9 +121,11 @@ def build_index(
 
     mark = time.perf_counter()
     summary.articles, summary.chunks = len(read.articles), len(chunks)
-    manifest = _manifest(settings, embedder, sources, read.articles, len(chunks))
+    manifest = _manifest(settings, embedder, sources, read.articles, len(chunks), len(read.aliases))
     with building(target) as folder:
-        write_store(folder, read.articles, chunks, manifest, make_vector_index(matrix))
+        write_store(
+            folder, read.articles, chunks, manifest, make_vector_index(matrix), read.aliases
+        )
         LexicalIndex.build(c.text for c in chunks).save(folder)
     summary.timings["write"] = time.perf_counter() - mark
     summary.seconds = time.perf_counter() - started
@@ -161,6 +163,7 @@ def _manifest(
     sources: Sequence[str],
     articles: Sequence[Article],
     chunk_count: int,
+    alias_count: int,
 ) -> dict[str, Any]:
     return {
         "format": FORMAT_VERSION,
@@ -172,7 +175,7 @@ def _manifest(
         },
         "chunker": settings.chunker_fingerprint(),
         "sources": list(sources),
-        "counts": {"articles": len(articles), "chunks": chunk_count},
+        "counts": {"articles": len(articles), "chunks": chunk_count, "aliases": alias_count},
         "articles": {a.id: a.content_hash for a in articles},
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_id": uuid.uuid4().hex,

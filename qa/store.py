@@ -51,6 +51,7 @@ CREATE TABLE chunks (
     tokens INTEGER NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX chunks_by_article ON chunks(article_id, row);
+CREATE TABLE aliases (id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id));
 """
 
 
@@ -270,6 +271,7 @@ def write_store(
     chunks: Sequence[Chunk],
     manifest: dict[str, Any],
     vector_index: faiss.Index,
+    aliases: dict[str, str],
 ) -> None:
     """Write every index file into `folder` (a fresh build directory), manifest last."""
     db = sqlite3.connect(folder / CHUNKS)
@@ -298,6 +300,7 @@ def write_store(
                 for row, c in enumerate(chunks)
             ),
         )
+        db.executemany("INSERT INTO aliases VALUES (?, ?)", aliases.items())
         db.commit()
     finally:
         db.close()

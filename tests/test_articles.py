@@ -146,7 +146,7 @@ def test_missing_and_unsupported_sources_are_problems(tmp_path: Path) -> None:
     other = write(tmp_path, "notes.pdf", b"%PDF")
     result = read_sources([tmp_path / "nowhere", other])
     assert not result.articles
-    assert [p.reason for p in result.problems][0] == "no such file or directory"
+    assert next(p.reason for p in result.problems) == "no such file or directory"
     assert "unsupported file type" in result.problems[1].reason
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -85,7 +86,7 @@ def test_chunks_end_on_sentence_boundaries_where_possible() -> None:
 def test_overlap_repeats_whole_sentences() -> None:
     text = " ".join(f"Sentence number {i} is here." for i in range(40))
     chunks = Chunker(ENCODING, 40, 15).chunk("a", text)
-    for previous, following in zip(chunks, chunks[1:], strict=False):
+    for previous, following in itertools.pairwise(chunks):
         assert following.start < previous.end  # they share text
         assert text[following.start : previous.end].endswith(".")
 

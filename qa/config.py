@@ -28,6 +28,8 @@ class Settings:
     batch_size: int = 16
     host: str = "127.0.0.1"
     port: int = 5000
+    # Requests a minute each client address may make to /api/ (0: no limit).
+    rate_limit: int = 0
     # Sources indexed by a first `qa build` with none given.
     default_sources: tuple[str, ...] = ("seeds",)
 

@@ -1,0 +1,184 @@
+"""The JSON API under /api/: ask, health, articles and the OpenAPI document that describes them."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from qa.articles import Article
+from qa.search import MAX_K, MODES, Searcher
+from web.errors import ApiError
+from web.holder import IndexHolder, IndexUnavailable
+
+MAX_QUESTION_CHARS = 2000
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_K = 5
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+ASK_FIELDS = {"question", "k", "mode"}
+DIGITS = re.compile(r"[0-9]{1,12}")
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def holder() -> IndexHolder:
+    return current_app.extensions["qa.index"]
+
+
+def searcher() -> Searcher:
+    try:
+        return holder().current()
+    except IndexUnavailable as exc:
+        raise ApiError(503, "index_unavailable", str(exc)) from None
+
+
+@bp.before_request
+def limit_rate() -> None:
+    if request.endpoint in {"api.health", "api.openapi"}:
+        return  # monitoring and documentation are never throttled
+    wait = current_app.extensions["qa.rate_limiter"].retry_after(request.remote_addr or "")
+    if wait is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many requests: try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.post("/ask")
+def ask() -> Response:
+    """Answer a question: exactly `Searcher.ask(...).to_dict()`, as `qa ask --json` prints."""
+    body = json_body()
+    unknown = sorted(set(body) - ASK_FIELDS)
+    if unknown:
+        fields = ", ".join(sorted(ASK_FIELDS))
+        raise ApiError(400, "unknown_field", f"unknown field {unknown[0]!r}: send {fields}")
+    question = checked_question(body.get("question"))
+    k = body.get("k", DEFAULT_K)
+    if type(k) is not int or not 1 <= k <= MAX_K:  # bool is an int subclass: refuse it too
+        raise ApiError(400, "invalid_k", f"k must be an integer from 1 to {MAX_K}")
+    mode = body.get("mode", "hybrid")
+    if mode not in MODES:
+        raise ApiError(400, "invalid_mode", f"mode must be one of {', '.join(MODES)}")
+    return jsonify(searcher().ask(question, k=k, mode=mode).to_dict())
+
+
+def json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiError(
+            415, "unsupported_media_type", "send the request body as Content-Type: application/json"
+        )
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except ValueError as exc:  # bad JSON or bytes that are not UTF-8
+        raise ApiError(400, "invalid_json", f"the body is not valid JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", 'the body must be a JSON object: {"question": "…"}')
+    return body
+
+
+def checked_question(question: Any) -> str:
+    if question is None:
+        raise ApiError(400, "missing_question", 'the body needs a "question"')
+    if not isinstance(question, str):
+        raise ApiError(400, "invalid_question", "the question must be a string")
+    if not question.strip():
+        raise ApiError(400, "empty_question", "the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ApiError(
+            413,
+            "question_too_long",
+            f"the question has {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}",
+        )
+    if "\x00" in question or not _is_encodable(question):
+        raise ApiError(
+            400, "invalid_characters", "the question contains a NUL or an unpaired surrogate"
+        )
+    return question
+
+
+def _is_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@bp.get("/health")
+def health() -> Response:
+    """200 with the loaded index's figures; 503 (error JSON) while there is none."""
+    manifest = searcher().manifest
+    return jsonify(
+        {
+            "status": "ok",
+            "articles": manifest["counts"]["articles"],
+            "chunks": manifest["counts"]["chunks"],
+            "model": manifest["model"]["name"],
+            "built_at": manifest.get("built_at"),
+            "build_id": manifest.get("build_id"),
+        }
+    )
+
+
+@bp.get("/articles")
+def articles() -> Response:
+    """A page of articles (metadata only), ordered by id, with the total count."""
+    offset = int_parameter("offset", 0, 0, None)
+    limit = int_parameter("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    reader = searcher().reader
+    return jsonify(
+        {
+            "total": reader.article_count,
+            "offset": offset,
+            "limit": limit,
+            "articles": [article_json(a) for a in reader.list_articles(offset, limit)],
+        }
+    )
+
+
+def int_parameter(name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+    value = int(raw) if DIGITS.fullmatch(raw) else None
+    if value is None or value < low or (high is not None and value > high):
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer {bounds}")
+    return value
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str) -> Response:
+    """One article with its whole text: citations' start/end index into `text`."""
+    found = searcher().reader.article(article_id)
+    if found is None:
+        raise ApiError(404, "article_not_found", f"no article with id {article_id!r}")
+    return jsonify(article_json(found) | {"text": found.text, "metadata": found.metadata})
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published": article.published,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    from web.openapi import openapi_document
+
+    return jsonify(openapi_document())

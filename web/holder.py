@@ -1,0 +1,115 @@
+"""The live Searcher, replaced in the background when `qa build` swaps in a new index."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from qa.config import Settings
+from qa.embedding import Embedder
+from qa.search import Searcher
+from qa.store import MANIFEST, IndexError_, read_manifest
+
+log = logging.getLogger(__name__)
+
+# How often (seconds) a request may stat manifest.json to notice a new build.
+CHECK_EVERY = 1.0
+# manifest.json's identity: a new build writes a new file, so one of these changes.
+Signature = tuple[int, int, int] | None
+
+
+class IndexUnavailable(RuntimeError):
+    """No index is loaded; the message says why and what to run."""
+
+
+class IndexHolder:
+    """Hands out the current Searcher; notices a new build and loads it off the request path.
+
+    Requests keep using the old Searcher while the new one loads; the reference is swapped
+    only once the new index is fully loaded, so no request fails during a rebuild. The
+    embedder is loaded once and shared by every Searcher.
+    """
+
+    def __init__(
+        self, settings: Settings, embedder: Embedder, check_every: float = CHECK_EVERY
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.check_every = check_every
+        self._manifest_path = Path(settings.index_dir) / MANIFEST
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._problem = "the index is loading"
+        self._seen: Signature = None
+        self._checked = time.monotonic()
+        self._loading = True
+        self._load(self._signature())
+
+    def current(self) -> Searcher:
+        """The loaded Searcher; IndexUnavailable when there is none (yet)."""
+        self._notice_new_build()
+        searcher = self._searcher
+        if searcher is None:
+            raise IndexUnavailable(self._problem)
+        return searcher
+
+    @property
+    def build_id(self) -> str | None:
+        searcher = self._searcher
+        return searcher.manifest.get("build_id") if searcher else None
+
+    def _signature(self) -> Signature:
+        try:
+            stat = os.stat(self._manifest_path)
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def _notice_new_build(self) -> None:
+        """At most every `check_every` seconds, stat the manifest; start a load if it changed."""
+        now = time.monotonic()
+        if now - self._checked < self.check_every:
+            return
+        with self._lock:
+            if self._loading or now - self._checked < self.check_every:
+                return
+            self._checked = now
+            signature = self._signature()
+            if signature == self._seen:
+                return
+            self._loading = True
+        threading.Thread(
+            target=self._load, args=(signature,), name="qa-index-load", daemon=True
+        ).start()
+
+    def _load(self, signature: Signature) -> None:
+        """Load the index behind `signature` and swap it in; keep the old one on failure."""
+        try:
+            searcher, problem = self._open()
+            with self._lock:
+                self._seen = signature
+                if searcher is not None:
+                    if self._searcher is not None:
+                        log.info("loaded the new index %s", searcher.manifest.get("build_id"))
+                    self._searcher = searcher
+                elif self._searcher is not None:
+                    log.warning("keeping the loaded index: %s", problem)
+                else:
+                    self._problem = problem
+        finally:
+            self._loading = False
+
+    def _open(self) -> tuple[Searcher | None, str]:
+        try:
+            build_id = read_manifest(self._manifest_path.parent).get("build_id")
+            if build_id is not None and build_id == self.build_id:
+                return self._searcher, ""  # touched, not rebuilt
+            return Searcher(self.settings, embedder=self.embedder), ""
+        except IndexError_ as exc:
+            return None, str(exc)
+        except Exception as exc:  # a half-written or foreign directory: say so, keep serving
+            log.exception("cannot load the index at %s", self.settings.index_dir)
+            return None, f"the index at {self.settings.index_dir} cannot be loaded ({exc})"

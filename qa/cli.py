@@ -137,6 +137,45 @@ def ask(
     click.echo(render_answer(answer.to_dict(), color=sys.stdout.isatty()))
 
 
+@main.command()
+@index_option
+@click.option("--host", help="Address to listen on (default: 127.0.0.1, or QA_HOST).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help="Port (default: 5000, or QA_PORT; 0: any free)."
+)
+@click.pass_context
+@fail_cleanly
+def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: int | None) -> None:
+    """Serve the chat page and the JSON API (waitress) until interrupted.
+
+    Starts without an index too (the API answers 503) and picks up each new `qa build`
+    without a restart.
+    """
+    import logging
+
+    import waitress
+
+    from web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("waitress").setLevel(logging.WARNING)  # we print the address ourselves
+    settings = settings_from(ctx, index_dir=index_dir, host=host, port=port)
+    app = create_app(settings)
+    server = waitress.create_server(app, host=settings.host, port=settings.port)
+    bound = getattr(server, "effective_port", settings.port)
+    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+    try:
+        status = app.extensions["qa.index"].current().manifest["counts"]
+        click.echo(f"index {settings.index_dir}: {status['articles']} articles")
+    except RuntimeError as exc:
+        click.echo(f"warning: {exc} (the page will say so until then)", err=True)
+    click.echo(f"serving http://{shown}:{bound}/ (Ctrl+C stops)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
 def render_answer(data: dict[str, Any], color: bool = False) -> str:
     """The answer JSON as terminal text: the answer sentence, then numbered cited passages."""
     lines: list[str] = []

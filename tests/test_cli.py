@@ -1,0 +1,91 @@
+"""The `qa` command: exit statuses, one-line errors, text and JSON answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from qa.cli import EXIT_SKIPPED, main
+from tests.conftest import ROOT, SEED_FILE, SEED_QUESTION
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ask_json_is_the_answer_contract(seed_index) -> None:
+    code, out, _ = run("ask", SEED_QUESTION, "--index", str(seed_index.index_dir), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"question", "mode", "answer", "passages", "took_ms"}
+    assert data["mode"] == "hybrid" and data["question"] == SEED_QUESTION
+    first = data["passages"][0]
+    assert set(first) == {"rank", "score", "text", "highlight", "copies", "citation"}
+    cite = first["citation"]
+    text = SEED_FILE.read_bytes().decode("utf-8")
+    assert text[cite["start"] : cite["end"]] == first["text"]
+    assert "SANA reported" in data["answer"]["text"]
+    a, b = first["highlight"]
+    assert first["text"][a:b] == data["answer"]["text"]
+
+
+def test_ask_text_shows_answer_and_citations(seed_index) -> None:
+    code, out, _ = run("ask", SEED_QUESTION, "--index", str(seed_index.index_dir), "-k", "2")
+    assert code == 0
+    assert out.startswith("Answer [1]:") and "SANA" in out.splitlines()[0]
+    assert "seeds/000_fea5b3fe5925253d.txt, paragraph" in out
+    assert out.count("\n[") == 2
+
+
+def test_build_reports_skipped_files_with_exit_status_3(tmp_path: Path, seed_copy: Path) -> None:
+    (seed_copy / "bad.txt").write_bytes(b"\xff\xfe\x00\x01")
+    code, out, err = run("build", str(seed_copy), "--index", str(tmp_path / "ix"))
+    assert code == EXIT_SKIPPED
+    assert "bad.txt: binary file" in err
+    assert "1 articles" in out and "1 skipped" in out
+    code, out, _ = run("build", "--index", str(tmp_path / "ix"), "--json")
+    assert code == EXIT_SKIPPED
+    summary = json.loads(out)
+    assert summary["unchanged"] == 1 and summary["embedded_chunks"] == 0
+
+
+def test_missing_index_is_one_line_and_status_1(tmp_path: Path) -> None:
+    code, _, err = run("ask", "anything?", "--index", str(tmp_path / "none"))
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"error: no index at {tmp_path / 'none'}: run `qa build` to create it"
+    ]
+
+
+def test_bad_arguments_are_usage_errors(seed_index) -> None:
+    assert run("ask", "q", "-k", "0", "--index", str(seed_index.index_dir))[0] == 2
+    assert run("ask", "q", "--mode", "magic")[0] == 2
+    assert run("ask", "   ", "--index", str(seed_index.index_dir))[0] == 2
+
+
+def test_python_dash_m_runs_the_cli_without_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa",
+            "build",
+            str(tmp_path / "nothing-here"),
+            "--index",
+            str(tmp_path / "ix"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: no article could be read")

@@ -82,6 +82,9 @@ def json_body() -> dict[str, Any]:
         body = json.loads(request.get_data(cache=False))
     except ValueError as exc:  # bad JSON or bytes that are not UTF-8
         raise ApiError(400, "invalid_json", f"the body is not valid JSON ({exc})") from None
+    except RecursionError:  # e.g. [[[[…]]]] thousands deep: fits the body limit, breaks the parser
+        message = "the body is not valid JSON (nested too deeply)"
+        raise ApiError(400, "invalid_json", message) from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", 'the body must be a JSON object: {"question": "…"}')
     return body

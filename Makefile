@@ -37,8 +37,8 @@ run: install
 	$(VENV)/bin/qa serve
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check qa web tests bench
-	$(VENV)/bin/ruff format --check qa web tests bench
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: install-test lint
 	$(VENV)/bin/pytest

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa.html_text import extract_html
+from qa.html_text import MAX_DEPTH as MAX_HTML_DEPTH
+from qa.html_text import extract_html, nesting_depth
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -159,6 +160,8 @@ def _read_file(path: Path, article_id: str) -> Iterator[Article | Problem]:
     if suffix in TEXT_SUFFIXES:
         yield _checked(Article(article_id, text_title(text), text, display_path(path)))
     elif suffix in HTML_SUFFIXES:
+        if nesting_depth(text) > MAX_HTML_DEPTH:
+            raise ArticleError(f"HTML nested too deeply (more than {MAX_HTML_DEPTH:,} levels)")
         page = extract_html(text)
         if not page.text.strip():
             raise ArticleError("no article text found in the HTML")

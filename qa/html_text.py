@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
@@ -11,6 +12,16 @@ NOISE = "script, style, noscript, template, svg, iframe, nav, header, footer, as
 # Blocks whose text becomes one paragraph each; nested ones are taken innermost.
 BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, figcaption, td, dd, dt"
 MAIN = ("article", "main", "[role=main]", "body")
+# Parsing time grows with the square of the nesting depth (100,000 nested divs: ~20 s), so
+# deeper pages are refused before parsing. Real pages nest a few dozen levels.
+MAX_DEPTH = 2000
+# Void elements and elements whose end tag may be left out never make the tree deeper.
+VOID_TAGS = "area base br col embed hr img input link meta source track wbr"
+OPTIONAL_END_TAGS = (
+    "p li dt dd option optgroup tr td th thead tbody tfoot colgroup rb rt rp html head body"
+)
+FLAT_TAGS = frozenset(f"{VOID_TAGS} {OPTIONAL_END_TAGS}".split())
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,17 @@ def extract_html(html: str) -> HtmlPage:
             paragraphs = [_squash(line) for line in main.text(separator="\n").splitlines()]
     text = "\n\n".join(p for p in paragraphs if p)
     return HtmlPage(title=title, text=text, url=url, published=published)
+
+
+def nesting_depth(html: str) -> int:
+    """How deep the tags nest, counted by a linear scan (no parse), to refuse pathological pages."""
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in FLAT_TAGS or match.group(0).endswith("/>"):
+            continue
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _squash(text: str) -> str:

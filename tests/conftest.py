@@ -65,3 +65,42 @@ def needs_shared_eval() -> pytest.MarkDecorator:
         not SHARED_EVAL.is_dir(),
         reason=f"public evaluation data not found at {SHARED_EVAL} (it lives beside the repo)",
     )
+
+
+# An article whose text is markup and script: pages must show it as text and never run it.
+MARKUP_QUESTION = "Who is the lighthouse keeper of Port Lumen?"
+MARKUP_ARTICLE = """\
+Port Lumen notes <script>window.__pwned = "title"; console.log("pwned")</script>
+
+The harbour authority of Port Lumen said on Monday that its lighthouse keeper is Elsa Varga \
+<img src=x onerror="window.__pwned = 'img'; alert('pwned')">, who has kept the light for \
+twelve years.
+
+She said the lamp <script>alert("pwned")</script> was last replaced in the spring.
+"""
+
+
+@pytest.fixture(scope="session")
+def markup_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+    """An index of seeds/ plus MARKUP_ARTICLE (as port-lumen.txt), built once per session."""
+    folder = tmp_path_factory.mktemp("markup-index")
+    articles = folder / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / "port-lumen.txt").write_text(MARKUP_ARTICLE, encoding="utf-8")
+    settings = Settings(index_dir=folder / "index")
+    build_index(settings, [str(articles)], embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_app(seed_index: Settings, embedder: Embedder):
+    """The web app (create_app) over the seed index, shared by the session: read-only."""
+    from web import create_app
+
+    return create_app(seed_index)
+
+
+@pytest.fixture
+def client(seed_app):
+    """A Flask test client of `seed_app`."""
+    return seed_app.test_client()

@@ -18,8 +18,9 @@ MAX_BODY_BYTES = 64 * 1024
 DEFAULT_K = 5
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_OFFSET = 10**9
 ASK_FIELDS = {"question", "k", "mode"}
-DIGITS = re.compile(r"[0-9]{1,12}")
+DIGITS = re.compile(r"[0-9]{1,18}")
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -65,6 +66,8 @@ def ask() -> Response:
         raise ApiError(400, "unknown_field", f"unknown field {unknown[0]!r}: send {fields}")
     question = checked_question(body.get("question"))
     k = body.get("k", DEFAULT_K)
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)  # 5.0 is an integer to JSON Schema, so to the documented contract too
     if type(k) is not int or not 1 <= k <= MAX_K:  # bool is an int subclass: refuse it too
         raise ApiError(400, "invalid_k", f"k must be an integer from 1 to {MAX_K}")
     mode = body.get("mode", "hybrid")
@@ -137,7 +140,7 @@ def health() -> Response:
 @bp.get("/articles")
 def articles() -> Response:
     """A page of articles (metadata only), ordered by id, with the total count."""
-    offset = int_parameter("offset", 0, 0, None)
+    offset = int_parameter("offset", 0, 0, MAX_OFFSET)
     limit = int_parameter("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     reader = searcher().reader
     return jsonify(
@@ -150,14 +153,13 @@ def articles() -> Response:
     )
 
 
-def int_parameter(name: str, default: int, low: int, high: int | None) -> int:
+def int_parameter(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
     value = int(raw) if DIGITS.fullmatch(raw) else None
-    if value is None or value < low or (high is not None and value > high):
-        raise ApiError(400, "invalid_parameter", f"{name} must be an integer {bounds}")
+    if value is None or not low <= value <= high:
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer from {low} to {high}")
     return value
 
 

@@ -6,7 +6,14 @@ from functools import cache
 from typing import Any
 
 from qa.search import MAX_K, MODES
-from web.api import DEFAULT_K, DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, MAX_QUESTION_CHARS
+from web.api import (
+    DEFAULT_K,
+    DEFAULT_LIMIT,
+    MAX_BODY_BYTES,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_QUESTION_CHARS,
+)
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -33,7 +40,8 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": MAX_QUESTION_CHARS,
-                "pattern": r"\S",
+                # Not blank (Python's idea of white space) and no NUL anywhere.
+                "pattern": r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$",
                 "description": "Not blank; no NUL characters or unpaired surrogates.",
             },
             "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K},
@@ -143,7 +151,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["total", "offset", "limit", "articles"],
         "properties": {
             "total": {"type": "integer", "minimum": 0},
-            "offset": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
             "articles": {"type": "array", "items": _ref("ArticleSummary")},
         },
@@ -199,10 +207,8 @@ def _operation(
     return {"summary": summary, "responses": {"200": ok, **errors, **COMMON_ERRORS}, **extra}
 
 
-def _query_integer(name: str, default: int, low: int, high: int | None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "integer", "minimum": low, "default": default}
-    if high is not None:
-        schema["maximum"] = high
+def _query_integer(name: str, default: int, low: int, high: int) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": low, "maximum": high, "default": default}
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
@@ -257,7 +263,7 @@ def openapi_document() -> dict[str, Any]:
                     _json(_ref("ArticleList"), "The page and the total count."),
                     {"400": bad_query},
                     parameters=[
-                        _query_integer("offset", 0, 0, None),
+                        _query_integer("offset", 0, 0, MAX_OFFSET),
                         _query_integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
                     ],
                 )

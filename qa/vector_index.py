@@ -1,14 +1,69 @@
-"""The FAISS index over chunk vectors: ids are chunk row numbers."""
+"""The FAISS index over chunk vectors: ids are chunk row numbers.
+
+Exact (flat) search while the index is small; from `ann_min_chunks` chunks on, an inverted-file
+index (IVF) with fp16 vectors, which reads memory-mapped and keeps a direct map so that every
+vector can still be reconstructed (search folds copies and incremental builds reuse vectors).
+IVF was chosen over HNSW by measurement (see README "Speed"): same recall at 1M chunks, a fraction
+of the build time and memory, and its lists can be memory-mapped.
+"""
 
 from __future__ import annotations
+
+import math
+from pathlib import Path
 
 import faiss
 import numpy as np
 
+# Default size from which search is approximate: below it exact search answers in a few ms.
+ANN_MIN_CHUNKS = 200_000
+# Share of the inverted lists scanned per query; measured to keep recall@10 ≥ 0.98.
+PROBE_SHARE = 1 / 48
+# Training sample per list (k-means), capped so that a 1M-chunk build trains in seconds.
+TRAIN_PER_LIST = 32
 
-def make_vector_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner-product search over unit vectors (cosine similarity)."""
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+def make_vector_index(vectors: np.ndarray, ann_min_chunks: int = ANN_MIN_CHUNKS) -> faiss.Index:
+    """Inner-product search over unit vectors (cosine): exact below `ann_min_chunks`, else IVF."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) < max(ann_min_chunks, 1):
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        if len(vectors):
+            index.add(vectors)
+        return index
+    return _make_ivf(vectors)
+
+
+def _make_ivf(vectors: np.ndarray) -> faiss.Index:
+    count, dim = vectors.shape
+    lists = max(1, min(4 * int(math.sqrt(count)), count // 39))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dim, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
+    sample = np.random.default_rng(0).permutation(count)[: lists * TRAIN_PER_LIST]
+    index.train(vectors[np.sort(sample)])
+    index.add(vectors)
+    index.make_direct_map()
+    index.nprobe = probes_for(lists)
     return index
+
+
+def probes_for(lists: int) -> int:
+    return max(1, min(lists, math.ceil(lists * PROBE_SHARE)))
+
+
+def read_vector_index(path: Path) -> faiss.Index:
+    """Load the index memory-mapped where FAISS can (flat codes, IVF lists), else into memory."""
+    try:
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_MMAP_IFC)
+    except RuntimeError:
+        return faiss.read_index(str(path))
+
+
+def describe(index: faiss.Index) -> dict[str, object]:
+    """The index kind and its search parameters, for the manifest and the benchmark."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is None:
+        return {"kind": "flat"}
+    return {"kind": "ivf-fp16", "lists": int(ivf.nlist), "probes": int(ivf.nprobe)}

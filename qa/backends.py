@@ -1,0 +1,193 @@
+"""Embedding backends: the same model weights run by torch (fp32) or by OpenVINO (bf16 / int8).
+
+The OpenVINO model is converted locally from the loaded sentence-transformers model (pooling and
+normalization included), cached per weights hash, and reused; nothing is downloaded. The int8
+variant is statically quantized (NNCF), calibrated on local text: the chunks being indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+import warnings
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BACKENDS = ("auto", "torch", "openvino", "openvino-int8")
+# How many texts a static int8 calibration wants; fewer than CALIBRATION_MIN is not enough.
+CALIBRATION_SIZE = 300
+CALIBRATION_MIN = 64
+MODEL_FILE = "model.xml"
+# Texts per batch, measured on 2 cores (length-sorted batches; see README "Speed").
+BEST_BATCH = {"torch": 16, "openvino": 64, "openvino-int8": 64}
+# CPU features under which OpenVINO runs int8 matrix products natively (else int8 is slower).
+INT8_FLAGS = {"avx512_vnni", "avx_vnni", "amx_int8"}
+
+log = logging.getLogger(__name__)
+
+
+class BackendUnavailable(RuntimeError):
+    """This backend cannot run here; the message says why (the caller falls back to torch)."""
+
+
+@cache
+def cpu_flags() -> frozenset[str]:
+    """The instruction-set flags of this CPU (empty where /proc/cpuinfo is missing)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.split(":", 1)[1].split())
+    return frozenset()
+
+
+def resolve_backend(requested: str) -> str:
+    """The backend to use for `requested`: "auto" is OpenVINO where it is installed.
+
+    "auto" is not int8: bf16 (OpenVINO's default on CPUs that have it) was as fast on the build
+    here and needs no calibration (README "Speed"). A request this machine cannot honour steps
+    down (int8 → openvino → torch) with a one-line notice; "auto" steps down silently.
+    """
+    if requested not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {requested!r}")
+    wanted = "openvino" if requested == "auto" else requested
+    if wanted == "openvino-int8" and not (cpu_flags() & INT8_FLAGS):
+        _notice(requested, "openvino", "this CPU has no VNNI/AMX int8 instructions")
+        wanted = "openvino"
+    if wanted == "openvino-int8" and not _importable("nncf"):
+        _notice(requested, "openvino", "nncf is not installed (pip install 'article-qa[fast]')")
+        wanted = "openvino"
+    if wanted == "openvino" and not _importable("openvino"):
+        _notice(requested, "torch", "openvino is not installed (pip install 'article-qa[fast]')")
+        wanted = "torch"
+    return wanted
+
+
+def fall_back(requested: str, reason: str) -> str:
+    """Announce that `requested` failed at run time and that torch takes over."""
+    _notice(requested, "torch", reason, always=True)
+    return "torch"
+
+
+def _notice(requested: str, used: str, reason: str, always: bool = False) -> None:
+    if always or requested != "auto":
+        log.warning(
+            "notice: embedding backend %s unavailable (%s); using %s", requested, reason, used
+        )
+
+
+def _importable(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def cache_folder(root: Path, weights_hash: str, backend: str) -> Path:
+    """Where the converted model of these weights for this backend lives."""
+    return Path(root).expanduser() / f"{weights_hash[:16]}-{backend}"
+
+
+class OpenVinoRunner:
+    """A compiled OpenVINO model: padded token ids and mask in, unit-length vectors out."""
+
+    def __init__(self, model_file: Path) -> None:
+        import openvino as ov
+
+        core = ov.Core()
+        # Latency hint: one request uses every core, which is what both a build and a query want.
+        self.compiled = core.compile_model(str(model_file), "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+        self.precision = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self._local = threading.local()  # an infer request serves one thread at a time
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self.compiled.create_infer_request()
+        result = request.infer({"input_ids": input_ids, "attention_mask": attention_mask})
+        return np.array(result[0], dtype=np.float32)  # a copy: the request reuses its buffer
+
+
+def open_openvino(
+    model: Any,
+    folder: Path,
+    calibration: Sequence[tuple[np.ndarray, np.ndarray]] | None,
+) -> OpenVinoRunner:
+    """The runner for the model cached in `folder`, converting (and quantizing) it first if absent.
+
+    `calibration` (token id and mask batches) is given for int8 only; a cached model ignores it.
+    """
+    model_file = folder / MODEL_FILE
+    if not model_file.is_file():
+        _convert(model, folder, calibration)
+    try:
+        return OpenVinoRunner(model_file)
+    except RuntimeError as exc:  # a damaged cache: convert again once
+        log.warning("notice: rebuilding the cached model in %s (%s)", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        _convert(model, folder, calibration)
+        return OpenVinoRunner(model_file)
+
+
+def _convert(
+    model: Any, folder: Path, calibration: Sequence[tuple[np.ndarray, np.ndarray]] | None
+) -> None:
+    """Convert the sentence-transformers model to OpenVINO IR, written atomically into `folder`."""
+    import openvino as ov
+    import torch
+    from transformers.utils import logging as transformers_logging
+
+    class Pooled(torch.nn.Module):
+        """The whole sentence-transformers pipeline (encoder, mean pooling, normalize)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            features = {"input_ids": input_ids, "attention_mask": attention_mask}
+            return self.inner(features)["sentence_embedding"]
+
+    example = {
+        "input_ids": torch.ones((2, 8), dtype=torch.int64),
+        "attention_mask": torch.ones((2, 8), dtype=torch.int64),
+    }
+    # Tracing warns about shapes it freezes (they hold for every input here) and transformers
+    # about a loss it never uses: noise for the user of a one-time conversion.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        transformers_logging.set_verbosity_error()
+        converted = ov.convert_model(Pooled().eval(), example_input=example)
+    if calibration is not None:
+        converted = _quantize(converted, calibration)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        ov.save_model(converted, str(staging / MODEL_FILE))
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _quantize(converted: Any, calibration: Sequence[tuple[np.ndarray, np.ndarray]]) -> Any:
+    """Static int8 quantization (weights and activations), calibrated on local batches."""
+    import nncf
+
+    logging.getLogger("nncf").setLevel(logging.ERROR)
+    data = nncf.Dataset([{"input_ids": ids, "attention_mask": mask} for ids, mask in calibration])
+    return nncf.quantize(
+        converted,
+        data,
+        model_type=nncf.ModelType.TRANSFORMER,
+        subset_size=len(calibration),
+    )

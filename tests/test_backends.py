@@ -1,0 +1,108 @@
+"""Embedding backends: OpenVINO vectors agree with fp32; unavailable backends fall back to torch."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import backends
+from qa.chunking import Chunker
+from qa.config import Settings
+from qa.embedding import Embedder, load_embedder
+
+from .conftest import SEED_FILE, SEED_QUESTION
+
+pytest.importorskip("openvino", reason="the fast backends need openvino (the `fast` extra)")
+
+
+@pytest.fixture(scope="module")
+def fp32() -> Embedder:
+    return load_embedder(Settings(backend="torch"))
+
+
+@pytest.fixture(scope="module")
+def seed_chunks(fp32: Embedder) -> list[str]:
+    chunker = Chunker(
+        Settings().encoding, 128, 32, count_pieces=fp32.count_pieces, max_pieces=fp32.max_pieces
+    )
+    return [c.text for c in chunker.chunk("seed", SEED_FILE.read_text(encoding="utf-8"))]
+
+
+def test_openvino_vectors_are_close_to_fp32(fp32: Embedder, seed_chunks: list[str]) -> None:
+    fast = load_embedder(Settings(backend="openvino"))
+    assert fast.backend == "openvino"
+    texts = [*seed_chunks, SEED_QUESTION]
+    cosines = np.sum(fast.encode(texts) * fp32.encode(texts), axis=1)
+    assert cosines.min() >= 0.99
+    assert np.allclose(np.linalg.norm(fast.encode(texts), axis=1), 1, atol=1e-3)
+    assert fast.encode([]).shape == (0, fp32.dim)
+
+
+def test_openvino_keeps_the_model_api(fp32: Embedder) -> None:
+    fast = load_embedder(Settings(backend="openvino"))
+    assert fast.weights_hash == fp32.weights_hash  # same weights: indexes are interchangeable
+    assert (fast.dim, fast.max_pieces) == (fp32.dim, fp32.max_pieces)
+    assert fast.count_pieces(["a convoy"]) == fp32.count_pieces(["a convoy"])
+    query = fast.encode_query(SEED_QUESTION)
+    assert query.shape == (fp32.dim,) and query.dtype == np.float32
+
+
+def test_auto_picks_a_fast_backend_where_openvino_is_installed() -> None:
+    assert backends.resolve_backend("auto") == "openvino"
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="backend must be one of"):
+        backends.resolve_backend("tpu")
+
+
+def test_missing_openvino_falls_back_to_torch_with_a_notice(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fp32: Embedder
+) -> None:
+    monkeypatch.setitem(sys.modules, "openvino", None)  # what an uninstalled package looks like
+    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+        embedder = Embedder(backend="openvino")
+    assert embedder.backend == "torch"
+    assert "openvino is not installed" in caplog.text and "using torch" in caplog.text
+    assert len(caplog.records) == 1 and "\n" not in caplog.records[0].getMessage()
+    assert np.allclose(embedder.encode([SEED_QUESTION]), fp32.encode([SEED_QUESTION]), atol=1e-5)
+
+
+def test_int8_without_vnni_steps_down_to_openvino(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(backends, "cpu_flags", lambda: frozenset({"avx2"}))
+    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+        assert backends.resolve_backend("openvino-int8") == "openvino"
+    assert "no VNNI/AMX int8 instructions" in caplog.text
+
+
+def test_a_failing_runtime_falls_back_to_torch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, fp32: Embedder
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the model cache should be")
+    embedder = Embedder(backend="openvino", cache_dir=blocked)
+    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+        vectors = embedder.encode([SEED_QUESTION])
+    assert embedder.backend == "torch"
+    assert "using torch" in caplog.text
+    assert np.allclose(vectors, fp32.encode([SEED_QUESTION]), atol=1e-5)
+
+
+def test_a_damaged_cached_model_is_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, fp32: Embedder
+) -> None:
+    folder = backends.cache_folder(tmp_path, fp32.weights_hash, "openvino")
+    folder.mkdir(parents=True)
+    (folder / backends.MODEL_FILE).write_text("<net>truncated")
+    embedder = Embedder(backend="openvino", cache_dir=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+        vector = embedder.encode_query(SEED_QUESTION)
+    assert embedder.backend == "openvino"
+    assert "rebuilding the cached model" in caplog.text
+    assert float(vector @ fp32.encode_query(SEED_QUESTION)) >= 0.99

@@ -1,4 +1,4 @@
-"""The vector index: exact while small, IVF above the threshold, memory-mapped and reconstructible."""
+"""The vector index: exact while small, IVF above a threshold, memory-mapped, reconstructible."""
 
 from __future__ import annotations
 
@@ -65,7 +65,9 @@ def test_ivf_returns_the_exact_top_result_on_seed_questions(
     assert (expected[:, 0] >= 6000).all()  # the top results are seed chunks, not noise
 
 
-def test_saved_ivf_loads_memory_mapped_and_reconstructs(crowded: np.ndarray, tmp_path: Path) -> None:
+def test_saved_ivf_loads_memory_mapped_and_reconstructs(
+    crowded: np.ndarray, tmp_path: Path
+) -> None:
     path = tmp_path / "vectors.faiss"
     faiss.write_index(make_vector_index(crowded, ann_min_chunks=1000), str(path))
     loaded = read_vector_index(path)

@@ -242,7 +242,7 @@ def test_an_article_has_its_text_and_metadata(client: FlaskClient):
     listed = client.get("/api/articles").json["articles"][0]
     article = conforms(client.get(f"/api/articles/{listed['id']}"), "/api/articles/{article_id}")
     assert {k: article[k] for k in listed} == listed
-    assert article["text"] == (SEEDS / f"{listed['id']}.txt").read_text(encoding="utf-8").strip()
+    assert article["text"] == (SEEDS / f"{listed['id']}.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

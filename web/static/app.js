@@ -85,9 +85,12 @@
       const marker = link(`#${turnId}-p${data.answer.passage}`, `[${data.answer.passage}]`, "cite");
       marker.setAttribute("aria-label", `source ${data.answer.passage}`);
       reply.append(el("p", "answer", data.answer.text, " ", marker));
-    } else {
+    } else if (data.passages.length) {
       reply.append(el("p", "no-answer",
         "The articles do not answer this question. These are the closest passages:"));
+    } else {
+      reply.append(el("p", "no-answer",
+        "The articles do not answer this question, and no passage comes close."));
     }
     const count = data.passages.length;
     reply.append(el("p", "reply-meta",
@@ -101,7 +104,7 @@
     reply.append(sources);
     announcer.textContent = data.answer
       ? `Answer: ${data.answer.text} From source ${data.answer.passage}.`
-      : `The articles do not answer this question. ${count} closest passages are listed.`;
+      : `The articles do not answer this question. ${count} passages are listed.`;
   }
 
   function renderError(reply, message) {

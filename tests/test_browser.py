@@ -1,0 +1,233 @@
+"""The real thing: `qa serve` in a subprocess, the chat page in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from tests.conftest import MARKUP_QUESTION, ROOT, SEED_QUESTION
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+START_TIMEOUT_S = 180  # loading the model on a busy 2-core machine
+STEP_TIMEOUT_MS = 60_000  # one answer, or one page load
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing: install Debian's chromium (`make browser` does)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+@pytest.fixture(scope="module")
+def server(markup_index: Settings) -> Iterator[str]:
+    """`qa serve --port 0` over the markup index; yields the URL it prints."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
+    process = subprocess.Popen(
+        [qa, "serve", "--index", str(markup_index.index_dir), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=forward, args=(process.stdout, lines), daemon=True).start()
+    output: list[str] = []
+    try:
+        url = None
+        while url is None:
+            try:
+                line = lines.get(timeout=START_TIMEOUT_S)
+            except queue.Empty:
+                pytest.fail(f"qa serve printed no URL in {START_TIMEOUT_S} s: {output}")
+            output.append(line)
+            if match := re.search(r"serving (http://\S+/)", line):
+                url = match.group(1)
+            elif process.poll() is not None:
+                pytest.fail(f"qa serve exited with {process.returncode}: {''.join(output)}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def forward(stream, lines: queue.Queue[str]) -> None:
+    """Copy the server's output lines to a queue (a read that can time out)."""
+    for line in stream:
+        lines.put(line)
+
+
+def screenshot(page: sync_api.Page, name: str) -> None:
+    """Keep a screenshot in artifacts/ (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+            timeout=STEP_TIMEOUT_MS,
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page plus everything it said: console messages, dialogs and uncaught errors."""
+
+    def __init__(self, browser: sync_api.Browser, width: int = 1280, height: int = 900) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context.set_default_timeout(STEP_TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: self.console.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: sync_api.Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def ask(self, question: str) -> sync_api.Locator:
+        """Type the question, press Enter, wait for its answer; the newest turn."""
+        turns = self.page.locator(".turn")
+        count = turns.count()
+        self.page.locator("#question").fill(question)
+        self.page.locator("#question").press("Enter")
+        turn = turns.nth(count)
+        turn.locator(".reply[aria-busy=false]").wait_for()
+        return turn
+
+    def assert_nothing_ran(self) -> None:
+        assert self.page.evaluate("typeof window.__pwned") == "undefined"
+        assert self.dialogs == []
+        assert self.errors == []
+        assert not [m for m in self.console if "pwned" in m or "Content Security Policy" in m]
+
+
+@pytest.fixture
+def watched(browser: sync_api.Browser) -> Iterator[Watched]:
+    watched = Watched(browser)
+    yield watched
+    watched.context.close()
+
+
+def test_the_chat_answers_with_a_cited_source_card(server: str, watched: Watched):
+    page = watched.page
+    page.goto(server)
+    expect = sync_api.expect
+    expect(page.locator("#question")).to_be_focused()
+    turn = watched.ask(SEED_QUESTION)
+    expect(turn.locator(".question")).to_have_text(SEED_QUESTION)
+    answer = turn.locator(".answer")
+    expect(answer).to_contain_text("SANA")
+    marker = answer.locator("a.cite")
+    expect(marker).to_have_text(re.compile(r"\[\d\]"))
+    card = turn.locator(f"li.source{marker.get_attribute('href')}")
+    expect(card).to_have_class(re.compile(r"\bcited\b"))
+    expect(card.locator("mark")).to_contain_text("SANA reported")
+    expect(card.locator(".source-meta")).to_contain_text("paragraph")
+    expect(page.locator("#announcer")).to_contain_text("Answer:")
+    expect(page.locator("#question")).to_be_focused()
+    screenshot(page, "chat.png")
+
+    card.locator("a.source-link").click()
+    page.wait_for_url(re.compile(r"/articles/.+\?start=\d+&end=\d+.*#cited$"))
+    cited = page.locator("#cited")
+    expect(cited).to_be_in_viewport()
+    expect(page.locator("mark.answer")).to_contain_text("SANA reported")
+    screenshot(page, "article.png")
+    watched.assert_nothing_ran()
+
+
+def test_earlier_answers_stay_and_a_miss_says_so(server: str, watched: Watched):
+    watched.page.goto(server)
+    first = watched.ask(SEED_QUESTION)
+    second = watched.ask("What is the recipe for sourdough bread?")
+    watched.page.locator("#mode").select_option("bm25")
+    third = watched.ask("What is the recipe for sourdough bread?")
+    expect = sync_api.expect
+    expect(second.locator(".no-answer")).to_contain_text("These are the closest passages")
+    expect(second.locator(".source").first).to_be_visible()
+    expect(third.locator(".reply-meta")).to_contain_text("bm25 search")
+    expect(third.locator(".no-answer")).to_contain_text("do not answer")
+    expect(first.locator(".answer")).to_contain_text("SANA")
+    expect(watched.page.locator(".turn")).to_have_count(3)
+
+
+def test_article_markup_is_shown_as_text_and_never_runs(server: str, watched: Watched):
+    page = watched.page
+    page.goto(server)
+    turn = watched.ask(MARKUP_QUESTION)
+    card = turn.locator(".source", has_text="Port Lumen").first
+    expect = sync_api.expect
+    expect(card.locator(".source-title")).to_contain_text("<script>window.__pwned")
+    expect(card.locator(".passage-text")).to_contain_text("<img src=x onerror=")
+    assert turn.locator("img, script").count() == 0
+    card.locator("a.source-link").click()
+    page.wait_for_url(re.compile(r"/articles/port-lumen"))
+    expect(page.locator("h1")).to_contain_text("<script>")
+    expect(page.locator(".article-text")).to_contain_text('<script>alert("pwned")</script>')
+    assert page.locator(".article-text img, .article-text script").count() == 0
+    watched.assert_nothing_ran()
+
+
+def test_an_unreachable_server_is_a_readable_message(server: str, watched: Watched):
+    page = watched.page
+    page.goto(server)
+    page.route("**/api/ask", lambda route: route.abort())  # as if the server had gone away
+    turn = watched.ask(SEED_QUESTION)
+    sync_api.expect(turn.locator(".error[role=alert]")).to_contain_text("cannot be reached")
+    sync_api.expect(page.locator("#question")).to_have_value(SEED_QUESTION)
+
+
+def test_a_refused_question_is_a_readable_message(server: str, watched: Watched):
+    page = watched.page
+    page.goto(server)
+    page.locator("#question").evaluate("input => input.removeAttribute('maxlength')")
+    turn = watched.ask("why? " * 500)
+    sync_api.expect(turn.locator(".error")).to_contain_text("the limit is 2,000")
+
+
+def test_the_page_fits_a_phone(server: str, browser: sync_api.Browser):
+    watched = Watched(browser, width=390, height=844)
+    try:
+        watched.page.goto(server)
+        watched.ask(SEED_QUESTION)
+        width = watched.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+        sync_api.expect(watched.page.locator("#ask-button")).to_be_in_viewport()
+        screenshot(watched.page, "chat-phone.png")
+        watched.assert_nothing_ran()
+    finally:
+        watched.context.close()

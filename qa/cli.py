@@ -157,8 +157,8 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
 
     from web import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("waitress").setLevel(logging.WARNING)  # we print the address ourselves
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("web").setLevel(logging.INFO)  # index reloads are worth a line
     settings = settings_from(ctx, index_dir=index_dir, host=host, port=port)
     app = create_app(settings)
     server = waitress.create_server(app, host=settings.host, port=settings.port)

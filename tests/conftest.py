@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -104,3 +105,56 @@ def seed_app(seed_index: Settings, embedder: Embedder):
 def client(seed_app):
     """A Flask test client of `seed_app`."""
     return seed_app.test_client()
+
+
+@contextlib.contextmanager
+def running_server(index_dir: Path, timeout: float = 180.0):
+    """`qa serve --index index_dir --port 0` in a subprocess; yields the URL it prints.
+
+    QA_* variables are dropped so the server's settings match the index built in the test.
+    """
+    import queue
+    import re
+    import subprocess
+    import sys
+    import threading
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
+    process = subprocess.Popen(
+        [qa, "serve", "--index", str(index_dir), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_forward, args=(process.stdout, lines), daemon=True).start()
+    output: list[str] = []
+    try:
+        url = None
+        while url is None:
+            try:
+                output.append(lines.get(timeout=timeout))
+            except queue.Empty:
+                pytest.fail(f"qa serve printed no URL in {timeout} s: {''.join(output)}")
+            if match := re.search(r"serving (http://\S+/)", output[-1]):
+                url = match.group(1)
+            elif process.poll() is not None:
+                pytest.fail(f"qa serve exited with {process.returncode}: {''.join(output)}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _forward(stream, lines) -> None:
+    """Copy a server's output lines to a queue, so reading them can time out."""
+    for line in stream:
+        lines.put(line)

@@ -6,6 +6,7 @@ import json
 import shutil
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from qa.build import build_index
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.search import Searcher
-from tests.conftest import SEED_QUESTION, SEEDS
+from tests.conftest import SEED_QUESTION, SEEDS, running_server
 from web import create_app
 from web.api import MAX_BODY_BYTES, MAX_QUESTION_CHARS
 from web.openapi import openapi_document
@@ -386,3 +387,23 @@ def test_the_rate_limit_answers_429_with_retry_after(seed_index: Settings):
 def test_the_rate_limit_is_off_by_default(client: FlaskClient):
     assert Settings().rate_limit == 0
     assert {client.get("/api/articles").status_code for _ in range(30)} == {200}
+
+
+# --- the real server ------------------------------------------------------------------------------
+
+
+def test_qa_serve_serves_the_api_under_waitress(seed_index: Settings):
+    with running_server(seed_index.index_dir) as url:
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{url}api/health", timeout=60) as response:
+            assert response.status == 200
+            assert response.headers["Server"] == "waitress"
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert json.load(response)["status"] == "ok"
+        request = urllib.request.Request(
+            f"{url}api/ask",
+            data=json.dumps({"question": SEED_QUESTION}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            assert "SANA" in json.load(response)["answer"]["text"]

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import queue
 import re
-import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from qa.config import Settings
-from tests.conftest import MARKUP_QUESTION, ROOT, SEED_QUESTION
+from tests.conftest import MARKUP_QUESTION, ROOT, SEED_QUESTION, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -34,47 +28,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 @pytest.fixture(scope="module")
 def server(markup_index: Settings) -> Iterator[str]:
-    """`qa serve --port 0` over the markup index; yields the URL it prints."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
-    process = subprocess.Popen(
-        [qa, "serve", "--index", str(markup_index.index_dir), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=forward, args=(process.stdout, lines), daemon=True).start()
-    output: list[str] = []
-    try:
-        url = None
-        while url is None:
-            try:
-                line = lines.get(timeout=START_TIMEOUT_S)
-            except queue.Empty:
-                pytest.fail(f"qa serve printed no URL in {START_TIMEOUT_S} s: {output}")
-            output.append(line)
-            if match := re.search(r"serving (http://\S+/)", line):
-                url = match.group(1)
-            elif process.poll() is not None:
-                pytest.fail(f"qa serve exited with {process.returncode}: {''.join(output)}")
+    """`qa serve` over the markup index (seeds/ plus an article full of markup)."""
+    with running_server(markup_index.index_dir, timeout=START_TIMEOUT_S) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def forward(stream, lines: queue.Queue[str]) -> None:
-    """Copy the server's output lines to a queue (a read that can time out)."""
-    for line in stream:
-        lines.put(line)
 
 
 def screenshot(page: sync_api.Page, name: str) -> None:

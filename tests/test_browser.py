@@ -125,6 +125,14 @@ def test_the_chat_answers_with_a_cited_source_card(server: str, watched: Watched
     screenshot(page, "article.png")
     watched.assert_nothing_ran()
 
+    for back in (page.go_back, page.reload):  # the conversation is kept for the visit
+        back()
+        expect(page.locator(".turn")).to_have_count(1)
+        expect(page.locator(".turn .answer")).to_contain_text("SANA")
+    page.locator("#clear").click()
+    expect(page.locator(".turn")).to_have_count(0)
+    expect(page.locator("#intro")).to_be_visible()
+
 
 def test_earlier_answers_stay_and_a_miss_says_so(server: str, watched: Watched):
     watched.page.goto(server)

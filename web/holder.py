@@ -92,7 +92,7 @@ class IndexHolder:
             with self._lock:
                 self._seen = signature
                 if searcher is not None:
-                    if self._searcher is not None:
+                    if self._searcher not in (None, searcher):
                         log.info("loaded the new index %s", searcher.manifest.get("build_id"))
                     self._searcher = searcher
                 elif self._searcher is not None:

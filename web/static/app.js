@@ -9,6 +9,7 @@
   const button = document.getElementById("ask-button");
   const conversation = document.getElementById("conversation");
   const announcer = document.getElementById("announcer");
+  const clear = document.getElementById("clear");
   const TIMEOUT_MS = 60000;
   let turns = 0;
   let busy = false;
@@ -80,7 +81,7 @@
     return card;
   }
 
-  function renderAnswer(reply, data, turnId) {
+  function renderAnswer(reply, data, turnId, announce) {
     if (data.answer) {
       const marker = link(`#${turnId}-p${data.answer.passage}`, `[${data.answer.passage}]`, "cite");
       marker.setAttribute("aria-label", `source ${data.answer.passage}`);
@@ -102,6 +103,7 @@
       sources.append(sourceCard(passage, turnId, cited));
     }
     reply.append(sources);
+    if (!announce) return;
     announcer.textContent = data.answer
       ? `Answer: ${data.answer.text} From source ${data.answer.passage}.`
       : `The articles do not answer this question. ${count} passages are listed.`;
@@ -144,27 +146,65 @@
     return data;
   }
 
-  async function submit(question) {
-    busy = true;
-    button.disabled = true;
+  /** A new turn (the question and an empty reply) at the end of the conversation. */
+  function addTurn(question) {
     turns += 1;
     const turnId = `q${turns}`;
     const heading = el("h2", "question", question);
     heading.id = `${turnId}-question`;
-    const loading = el("p", "loading", "Searching the articles…");
-    const reply = el("div", "reply", loading);
-    reply.setAttribute("aria-busy", "true");
+    const reply = el("div", "reply");
     const turn = el("section", "turn", heading, reply);
     turn.setAttribute("aria-labelledby", heading.id);
     const intro = document.getElementById("intro");
     if (intro) intro.remove();
     conversation.append(turn);
+    clear.hidden = false;
+    return { turn, reply, turnId };
+  }
+
+  // Answers are kept for the tab's session, so going back from an article finds them again.
+  const STORE_KEY = "article-qa.conversation";
+  const STORE_TURNS = 30;
+
+  function saved() {
+    try {
+      const turns = JSON.parse(sessionStorage.getItem(STORE_KEY) || "[]");
+      return Array.isArray(turns) ? turns : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function save(question, data) {
+    try {
+      const kept = [...saved(), { question, data }].slice(-STORE_TURNS);
+      sessionStorage.setItem(STORE_KEY, JSON.stringify(kept));
+    } catch {
+      // storage full or disabled: the conversation just is not kept
+    }
+  }
+
+  function restore() {
+    for (const { question, data } of saved()) {
+      const { reply, turnId } = addTurn(question);
+      renderAnswer(reply, data, turnId, false);
+    }
+  }
+
+  async function submit(question) {
+    busy = true;
+    button.disabled = true;
+    const { turn, reply, turnId } = addTurn(question);
+    const loading = el("p", "loading", "Searching the articles…");
+    reply.append(loading);
+    reply.setAttribute("aria-busy", "true");
     turn.scrollIntoView({ block: "start" });
     announcer.textContent = "Searching…";
     try {
       const data = await ask(question);
       loading.remove();
-      renderAnswer(reply, data, turnId);
+      renderAnswer(reply, data, turnId, true);
+      save(question, data);
       const notice = document.getElementById("notice");
       if (notice) notice.remove();
     } catch (error) {
@@ -187,6 +227,13 @@
     if (!question || busy) return;
     input.value = "";
     submit(question);
+  });
+
+  restore();
+
+  clear.addEventListener("click", () => {
+    sessionStorage.removeItem(STORE_KEY);
+    location.reload();
   });
 
   input.addEventListener("keydown", (event) => {

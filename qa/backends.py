@@ -7,8 +7,10 @@ variant is statically quantized (NNCF), calibrated on local text: the chunks bei
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+import sys
 import tempfile
 import threading
 import warnings
@@ -185,9 +187,11 @@ def _quantize(converted: Any, calibration: Sequence[tuple[np.ndarray, np.ndarray
 
     logging.getLogger("nncf").setLevel(logging.ERROR)
     data = nncf.Dataset([{"input_ids": ids, "attention_mask": mask} for ids, mask in calibration])
-    return nncf.quantize(
-        converted,
-        data,
-        model_type=nncf.ModelType.TRANSFORMER,
-        subset_size=len(calibration),
-    )
+    # NNCF draws progress bars on stdout, where `qa build --json` prints its summary.
+    with contextlib.redirect_stdout(sys.stderr):
+        return nncf.quantize(
+            converted,
+            data,
+            model_type=nncf.ModelType.TRANSFORMER,
+            subset_size=len(calibration),
+        )

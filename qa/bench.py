@@ -346,12 +346,32 @@ def bench_search(matrix: np.ndarray, queries: np.ndarray, index_path: Path) -> d
     exact_times = _search_times(exact, queries)
     loaded = read_vector_index(index_path)
     _, found = loaded.search(queries, RECALL_K)
-    recall = np.mean([len(set(a) & set(b)) / RECALL_K for a, b in zip(truth, found, strict=True)])
-    return {
-        "recall@10": round(float(recall), 4),
+    result = {
+        "recall@10": _recall(truth, found),
         "search_ms": percentiles(_search_times(loaded, queries)),
         "exact_search_ms": percentiles(exact_times),
     }
+    ivf = faiss.try_extract_index_ivf(loaded)
+    if ivf is not None:  # the recall / speed trade-off around the chosen number of probes
+        chosen = ivf.nprobe
+        result["probe_sweep"] = []
+        for probes in sorted({8, 16, 32, 64, chosen, 128, 256} & set(range(1, ivf.nlist + 1))):
+            ivf.nprobe = probes
+            _, found = loaded.search(queries, RECALL_K)
+            result["probe_sweep"].append(
+                {
+                    "probes": probes,
+                    "recall@10": _recall(truth, found),
+                    "p50_ms": percentiles(_search_times(loaded, queries))["p50_ms"],
+                }
+            )
+        ivf.nprobe = chosen
+    return result
+
+
+def _recall(truth: np.ndarray, found: np.ndarray) -> float:
+    shares = [len(set(a) & set(b)) / RECALL_K for a, b in zip(truth, found, strict=True)]
+    return round(float(np.mean(shares)), 4)
 
 
 def _search_times(index: Any, queries: np.ndarray) -> list[float]:
@@ -381,15 +401,12 @@ def bench_ann_choices(matrix: np.ndarray, queries: np.ndarray) -> list[dict[str,
         index = make()
         built = time.perf_counter() - started
         _, found = index.search(queries, RECALL_K)
-        recall = np.mean(
-            [len(set(a) & set(b)) / RECALL_K for a, b in zip(truth, found, strict=True)]
-        )
         rows.append(
             {
                 "index": name,
                 "params": describe(index) if name.startswith("ivf") else {"M": 32, "efSearch": 64},
                 "build_s": round(built, 1),
-                "recall@10": round(float(recall), 4),
+                "recall@10": _recall(truth, found),
                 "search_ms": percentiles(_search_times(index, queries)),
                 "bytes_per_vector": round(faiss.serialize_index(index).nbytes / len(matrix)),
             }
@@ -419,6 +436,7 @@ def run_bench(
     sizes: Sequence[int],
     http_seconds: float,
     embed_sample: int,
+    squad_step: int,
     log: Callable[[str], None],
     checkpoint: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
@@ -432,7 +450,8 @@ def run_bench(
     ]
     question_files = [eval_dir / "bbc" / "questions.jsonl", eval_dir / "squad2" / "questions.jsonl"]
     asked = {path.parent.name: read_questions(path) for path in question_files}
-    questions = [q.question for q in asked["bbc"]] + [q.question for q in asked["squad2"][::10]]
+    asked["squad2"] = asked["squad2"][::squad_step]
+    questions = [q.question for q in asked["bbc"]] + [q.question for q in asked["squad2"]][:300]
     fast = backends[0]
     index_of = {name: work / f"index-{name}" for name in backends}
     results: dict[str, Any] = {"machine": machine(), "backends": list(backends)}

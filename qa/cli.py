@@ -58,10 +58,15 @@ index_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--model", help="Embedding model: a Hugging Face id or a local directory.")
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "torch", "openvino", "openvino-int8"]),
+    help="Embedding backend (default: auto, or QA_BACKEND); torch is plain fp32.",
+)
 @click.pass_context
-def main(ctx: click.Context, model: str | None) -> None:
+def main(ctx: click.Context, model: str | None, backend: str | None) -> None:
     """Ask questions of your own news articles and get cited passages."""
-    ctx.obj = {"model": model}
+    ctx.obj = {"model": model, "backend": backend}
 
 
 @main.command()
@@ -174,6 +179,79 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
         server.run()
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@main.command()
+@click.option(
+    "--eval-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("../shared/eval"),
+    show_default=True,
+    help="The public evaluation data (bbc/, squad2/).",
+)
+@click.option(
+    "--work",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench-results/work"),
+    show_default=True,
+    help="Where the benchmark indexes are built.",
+)
+@click.option(
+    "--backends",
+    default="openvino,openvino-int8,torch",
+    show_default=True,
+    help="Embedding backends to compare, fastest candidate first.",
+)
+@click.option("--parts", default="build,quality,embed,answers,http,scale", show_default=True)
+@click.option("--sizes", default="100000,1000000", show_default=True, help="Synthesized sizes.")
+@click.option("--http-seconds", type=float, default=15.0, show_default=True)
+@click.option("--embed-sample", type=int, default=1000, show_default=True)
+@click.option(
+    "--squad-step", type=int, default=1, show_default=True, help="Every Nth SQuAD question."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("bench-results/speed.json"),
+    show_default=True,
+)
+@fail_cleanly
+def bench(
+    eval_dir: Path,
+    work: Path,
+    backends: str,
+    parts: str,
+    sizes: str,
+    http_seconds: float,
+    embed_sample: int,
+    squad_step: int,
+    out: Path,
+) -> None:
+    """Measure build throughput, embedding speed-up, answer latency and search at scale.
+
+    Prints tables and writes the figures as JSON to --out (long: run it in the background).
+    """
+    from qa.bench import format_tables, run_bench
+
+    def save(results: dict[str, Any]) -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+    results = run_bench(
+        eval_dir.absolute(),
+        work.absolute(),
+        [b for b in backends.split(",") if b],
+        [p for p in parts.split(",") if p],
+        [int(s) for s in sizes.split(",") if s],
+        http_seconds,
+        embed_sample,
+        squad_step,
+        log=lambda line: click.echo(f"[bench] {line}", err=True),
+        checkpoint=save,
+    )
+    save(results)
+    click.echo(format_tables(results))
+    click.echo(f"\nwritten {out}")
 
 
 def render_answer(data: dict[str, Any], color: bool = False) -> str:

@@ -74,6 +74,8 @@ class Embedder:
         self.backend = backends.resolve_backend(backend)
         self.cache_dir = Path(cache_dir)
         self._runner: backends.OpenVinoRunner | None = None
+        if self.backend != "torch":
+            self.encode(["warm up"])  # convert or compile now (or fall back), not on a first query
 
     @property
     def batch_size(self) -> int:
@@ -139,19 +141,22 @@ class Embedder:
 
     def _openvino_runner(self, encoded: list[list[int]]) -> backends.OpenVinoRunner:
         """The compiled model, converted on first use (int8: calibrated on these texts)."""
-        if self._runner is not None:
-            return self._runner
-        folder = backends.cache_folder(self.cache_dir, self.weights_hash, self.backend)
-        calibration = None
-        if self.backend == "openvino-int8" and not (folder / backends.MODEL_FILE).is_file():
-            if len(encoded) < backends.CALIBRATION_MIN:
-                # Too little text to calibrate on: run the unquantized model until a build comes.
-                folder = backends.cache_folder(self.cache_dir, self.weights_hash, "openvino")
-                return backends.open_openvino(self.model, folder, None)
-            step = max(1, len(encoded) // backends.CALIBRATION_SIZE)
-            calibration = [_padded([ids]) for ids in encoded[::step][: backends.CALIBRATION_SIZE]]
-        self._runner = backends.open_openvino(self.model, folder, calibration)
+        if self._runner is None:
+            folder = backends.cache_folder(self.cache_dir, self.weights_hash, self.backend)
+            calibration = None
+            if self.backend == "openvino-int8" and not (folder / backends.MODEL_FILE).is_file():
+                if len(encoded) < backends.CALIBRATION_MIN:
+                    return self._unquantized  # too little text to calibrate on: wait for a build
+                step = max(1, len(encoded) // backends.CALIBRATION_SIZE)
+                sample = encoded[::step][: backends.CALIBRATION_SIZE]
+                calibration = [_padded([ids]) for ids in sample]
+            self._runner = backends.open_openvino(self.model, folder, calibration)
         return self._runner
+
+    @cached_property
+    def _unquantized(self) -> backends.OpenVinoRunner:
+        folder = backends.cache_folder(self.cache_dir, self.weights_hash, "openvino")
+        return backends.open_openvino(self.model, folder, None)
 
 
 def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

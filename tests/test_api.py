@@ -369,6 +369,35 @@ def test_a_rebuild_swaps_the_index_without_a_failed_request(tmp_path: Path, embe
     assert statuses and set(statuses) == {200}
 
 
+def test_a_thread_that_first_asks_after_a_swap_gets_the_new_index(
+    tmp_path: Path, embedder: Embedder
+):
+    """The chunk store opens per thread on first use: a new thread must not pair the old
+    vectors with the new store (that failed with a 500 before the holder checked)."""
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    settings = Settings(index_dir=tmp_path / "index")
+    build_index(settings, [str(articles)], embedder=embedder)
+    app = create_app(settings)
+    assert app.test_client().get("/api/health").status_code == 200
+    for seed in articles.iterdir():
+        seed.unlink()
+    (articles / "lighthouse.txt").write_text(
+        "Lighthouse news\n\nThe keeper of the Port Lumen light is Elsa Varga.\n", encoding="utf-8"
+    )
+    build_index(settings, [str(articles)], embedder=embedder)  # swapped on disk, not yet loaded
+    answers: list[TestResponse] = []
+    first_use = threading.Thread(
+        target=lambda: answers.append(
+            app.test_client().post("/api/ask", json={"question": "Who keeps the Port Lumen light?"})
+        )
+    )
+    first_use.start()
+    first_use.join(timeout=120)
+    assert answers[0].status_code == 200, answers[0].data[:300]
+    assert answers[0].json["passages"][0]["citation"]["article_id"] == "lighthouse"
+
+
 # --- rate limit ---------------------------------------------------------------------------------
 
 

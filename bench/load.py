@@ -244,14 +244,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--index", type=Path, default=ROOT / "index", help="a built index")
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     options = parser.parse_args(argv)
     with serving(options.index) as server:
         warm_up(server.port)
+        # One client first, on the same server in the same run: the machine's own baseline.
+        baseline = run_load(server.port, server.pid, 1, options.baseline_seconds)
         result = run_load(server.port, server.pid, options.clients, options.seconds)
     print(format_table(result))
+    print(
+        f"\nbaseline, 1 client for {baseline.seconds:.0f} s: p50 {baseline.p50_ms:.1f} ms, "
+        f"{baseline.throughput_rps:.1f} req/s; with {result.clients} clients p50 is "
+        f"{result.p50_ms / baseline.p50_ms:.1f}x and throughput "
+        f"{result.throughput_rps / baseline.throughput_rps:.1f}x"
+    )
+    figures = result.to_dict() | {
+        "baseline_1_client": baseline.to_dict(),
+        "load_average": os.getloadavg(),
+        "cpus": os.cpu_count(),
+    }
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(result.to_dict(), indent=1) + "\n")
+    options.out.write_text(json.dumps(figures, indent=1) + "\n")
     print(f"\nwrote {options.out}")
     return 1 if result.errors else 0
 

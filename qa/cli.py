@@ -1,4 +1,4 @@
-"""`qa build | ask | serve`: parse arguments, call the library, print. Nothing else."""
+"""`qa build | ask | serve | eval`: parse arguments, call the library, print. Nothing else."""
 
 from __future__ import annotations
 
@@ -140,6 +140,46 @@ def ask(
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
     click.echo(render_answer(answer.to_dict(), color=sys.stdout.isatty()))
+
+
+@main.command("eval")
+@click.argument("questions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option(
+    "--mode",
+    "modes",
+    type=click.Choice(["hybrid", "dense", "bm25"]),
+    multiple=True,
+    help="Retrieval mode; repeat for several (default: hybrid).",
+)
+@click.option("-k", "k", type=click.IntRange(10, 50), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_context
+@fail_cleanly
+def evaluate(
+    ctx: click.Context,
+    questions: tuple[Path, ...],
+    index_dir: Path | None,
+    modes: tuple[str, ...],
+    k: int,
+    as_json: bool,
+) -> None:
+    """Score the index on QUESTIONS (JSONL files): hit@k, MRR@10, answer sentence, not-found.
+
+    Each line: {"question", "article_id", "answers": [...]} or {"question", "unanswerable": true}.
+    """
+    from qa.evaluate import evaluate as run
+    from qa.evaluate import format_table, read_questions, set_name
+    from qa.search import Searcher
+
+    sets = {path: read_questions(path) for path in questions}  # every file checked up front
+    searcher = Searcher(settings_from(ctx, index_dir=index_dir))
+    rows = [
+        run(searcher, asked, mode, name=set_name(path), k=k).to_dict()
+        for path, asked in sets.items()
+        for mode in modes or ("hybrid",)
+    ]
+    click.echo(json.dumps(rows, indent=1) if as_json else format_table(rows))
 
 
 @main.command()

@@ -1,17 +1,15 @@
-"""Answer records (Passage, Citation, Answer) and their JSON: the contract of DESIGN.md."""
+"""Answer records (Passage, Citation, Answer) and their JSON; the answer sentence; "not found"."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
+from qa.lexical import content_words
 
-from qa.sentences import sentence_spans
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -79,51 +77,63 @@ class Answer:
 
 # --- choosing the answer sentence ---------------------------------------------------------
 
-# Sentences of this many top passages compete for the answer.
-ANSWER_PASSAGES = 3
 # Weight of the share of question words a sentence contains, next to its cosine.
 LEXICAL_WEIGHT = 0.3
 # A lower-ranked passage's sentence must beat the first passage's by this much per rank.
 RANK_PENALTY = 0.02
-# Below this cosine between question and best passage, the articles do not answer it.
-NOT_FOUND_COSINE = 0.35
-
-_WORD = re.compile(r"\w+")
-_STEMMER = Stemmer.Stemmer("english")
 
 
-def content_words(text: str) -> set[str]:
-    """Stemmed, lower-cased words of text without stop words."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN]
-    return set(_STEMMER.stemWords(words))
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate answer sentence: its passage rank, span within the passage, and score."""
+
+    rank: int
+    span: Span
+    cosine: float
+    score: float
 
 
-def pick_answer(
-    question: str,
-    query: np.ndarray,
-    passages: Sequence[Passage],
-    encode: Callable[[Sequence[str]], np.ndarray],
-) -> tuple[str | None, int | None, dict[int, tuple[int, int]]]:
-    """The answer sentence, its passage rank, and each top passage's best sentence span.
+def score_sentences(
+    question: str, passages: Sequence[Passage], cosines: Sequence[Sequence[tuple[Span, float]]]
+) -> list[Sentence]:
+    """Every sentence of the given passages, scored as an answer to the question.
 
     A sentence scores its cosine to the question plus LEXICAL_WEIGHT times the share of the
-    question's content words it contains. No answer when the best passage is not close enough.
+    question's content words it contains, minus RANK_PENALTY per passage rank below the first.
     """
-    if not passages or passages[0].score < NOT_FOUND_COSINE:
-        return None, None, {}
     asked = content_words(question)
-    spans: list[tuple[int, int, int]] = []  # (rank, start, end) within the passage text
-    for passage in passages[:ANSWER_PASSAGES]:
-        spans.extend((passage.rank, a, b) for a, b in sentence_spans(passage.text))
-    texts = [passages[rank - 1].text[a:b] for rank, a, b in spans]
-    cosines = encode(texts) @ query
-    best: dict[int, tuple[float, int, int]] = {}
-    for (rank, a, b), text, cosine in zip(spans, texts, cosines, strict=True):
-        overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
-        score = float(cosine) + LEXICAL_WEIGHT * overlap - RANK_PENALTY * (rank - 1)
-        if rank not in best or score > best[rank][0]:
-            best[rank] = (score, a, b)
-    winner = max(best, key=lambda rank: best[rank][0])
-    _, a, b = best[winner]
-    highlights = {rank: (start, end) for rank, (_, start, end) in best.items()}
-    return passages[winner - 1].text[a:b], winner, highlights
+    sentences = []
+    for passage, spans in zip(passages, cosines, strict=False):
+        for (a, b), cosine in spans:
+            overlap = len(asked & content_words(passage.text[a:b])) / len(asked) if asked else 0.0
+            score = cosine + LEXICAL_WEIGHT * overlap - RANK_PENALTY * (passage.rank - 1)
+            sentences.append(Sentence(passage.rank, (a, b), cosine, score))
+    return sentences
+
+
+def best_per_passage(sentences: Sequence[Sentence]) -> dict[int, Sentence]:
+    """The best-scoring sentence of each passage rank."""
+    best: dict[int, Sentence] = {}
+    for sentence in sentences:
+        if sentence.rank not in best or sentence.score > best[sentence.rank].score:
+            best[sentence.rank] = sentence
+    return best
+
+
+# --- "not found" ---------------------------------------------------------------------------
+
+# A tiny logistic model of "the passages answer the question", fitted by
+# `bench/calibrate.py` on the tuning half of both public question sets. Features:
+#   sentence  cosine of the best answer sentence to the question,
+#   coverage  IDF-weighted share of the question's words found in the answer's passage
+#             (a question about a name, place or year the archive lacks misses rare words).
+NOT_FOUND_MODEL = {"bias": -6.0, "sentence": 8.0, "coverage": 4.0}
+# Answer when the modelled probability is at least this (chosen on the same calibration run).
+NOT_FOUND_THRESHOLD = 0.5
+
+
+def answer_probability(sentence: float, coverage: float) -> float:
+    """The calibrated probability that the best sentence really answers the question."""
+    model = NOT_FOUND_MODEL
+    z = model["bias"] + model["sentence"] * sentence + model["coverage"] * coverage
+    return 1 / (1 + math.exp(-z))

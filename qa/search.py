@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from qa.answer import Answer, Citation, Passage, pick_answer
+from qa.answer import (
+    NOT_FOUND_THRESHOLD,
+    Answer,
+    Citation,
+    Passage,
+    answer_probability,
+    best_per_passage,
+    score_sentences,
+)
 from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
 from qa.lexical import LexicalIndex
+from qa.sentences import sentence_spans
 from qa.store import IndexCorrupt, IndexReader
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_K = 50
 # How many candidates each ranking contributes before fusion and de-duplication.
 CANDIDATES = 50
-# Weight of the relative BM25 score next to the cosine in hybrid mode.
+# Weight of the relative BM25 score (score / best score for the question) next to the cosine.
 HYBRID_WEIGHT = 0.3
+# Hybrid re-ranks this many fused passages by their best sentence (one batch encode).
+RESCORE = 8
+# Weight of the best sentence's cosine in that second stage, next to the fused score.
+SENTENCE_WEIGHT = 1.0
+# Sentences of this many top passages compete for the answer in every mode.
+ANSWER_PASSAGES = 3
 # Passages this close (cosine of their vectors) count as copies of one another.
 COPY_COSINE = 0.97
 
@@ -61,32 +76,43 @@ class Searcher:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         started = time.perf_counter()
         query = self.embedder.encode_query(question)
-        candidates = self.retrieve(question, query, k, mode)
+        lexical = self.lexical.scores(question) if mode != "dense" else None
+        reread = RESCORE if mode == "hybrid" else ANSWER_PASSAGES
+        candidates = self.retrieve(query, lexical, max(k, reread), mode)
         passages = self._passages(candidates)
-        answer_text, answer_passage, highlights = pick_answer(
-            question, query, passages, self.embedder.encode
-        )
+        cosines = self._sentence_cosines(passages[:reread], query)
+        if mode == "hybrid":
+            passages, cosines = _rescored(passages, cosines, candidates)
+        passages, cosines = passages[:k], cosines[: min(k, ANSWER_PASSAGES)]
+        best = best_per_passage(score_sentences(question, passages, cosines))
+        winner = max(best.values(), key=lambda s: s.score, default=None)
+        text = rank = None
+        if winner is not None:
+            answered = passages[winner.rank - 1]
+            coverage = self.lexical.coverage(question, answered.text)
+            if answer_probability(winner.cosine, coverage) >= NOT_FOUND_THRESHOLD:
+                text, rank = answered.text[slice(*winner.span)], winner.rank
         passages = [
-            Passage(p.rank, p.score, p.text, highlights.get(p.rank), p.copies, p.citation, p.row)
-            for p in passages
+            replace(p, highlight=best[p.rank].span if p.rank in best else None) for p in passages
         ]
         return Answer(
             question=question,
             mode=mode,
-            text=answer_text,
-            passage=answer_passage,
+            text=text,
+            passage=rank,
             passages=passages,
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def retrieve(self, question: str, query: np.ndarray, k: int, mode: str) -> list[Candidate]:
+    def retrieve(
+        self, query: np.ndarray, lexical: np.ndarray | None, k: int, mode: str
+    ) -> list[Candidate]:
         """Top-k candidates by the chosen ranking, near-copies folded into the first seen.
 
         Hybrid scores a candidate by its cosine plus HYBRID_WEIGHT times its BM25 score relative
         to the best BM25 score for the question: names and numbers count, meaning still leads.
         """
         pool = max(CANDIDATES, 4 * k)
-        lexical = self.lexical.scores(question) if mode != "dense" else None
         rows: list[int] = []
         if mode != "bm25":
             rows.extend(self.reader.search(query, pool)[1].tolist())
@@ -118,6 +144,15 @@ class Searcher:
                 )
         return kept
 
+    def _sentence_cosines(
+        self, passages: list[Passage], query: np.ndarray
+    ) -> list[list[tuple[tuple[int, int], float]]]:
+        """Each passage's sentence spans with their cosine to the question (one batch encode)."""
+        spans = [sentence_spans(p.text) for p in passages]
+        texts = [p.text[a:b] for p, found in zip(passages, spans, strict=True) for a, b in found]
+        cosines = iter((self.embedder.encode(texts) @ query).tolist())
+        return [[(span, next(cosines)) for span in found] for found in spans]
+
     def _passages(self, candidates: list[Candidate]) -> list[Passage]:
         chunks = self.reader.chunks([c.row for c in candidates])
         articles = self.reader.articles_meta([c.article_id for c in chunks])
@@ -140,6 +175,18 @@ class Searcher:
                 )
             )
         return passages
+
+
+def _rescored(passages, cosines, candidates):
+    """Hybrid's second stage: the re-read passages re-ranked by fused score + best sentence."""
+    keys = [
+        candidate.fused + SENTENCE_WEIGHT * max((c for _, c in found), default=0.0)
+        for candidate, found in zip(candidates, cosines, strict=False)
+    ]
+    order = sorted(range(len(cosines)), key=lambda i: -keys[i])
+    order += list(range(len(cosines), len(passages)))
+    ranked = [replace(passages[i], rank=rank) for rank, i in enumerate(order, start=1)]
+    return ranked, [cosines[i] for i in order[: len(cosines)]]
 
 
 def _top_rows(scores: np.ndarray, k: int) -> list[int]:

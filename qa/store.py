@@ -9,7 +9,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,7 +106,13 @@ REBUILD = "run `qa build --full` to rebuild it"
 
 
 class IndexReader:
-    """A loaded index: the FAISS index in memory and a read-only SQLite store per thread."""
+    """A loaded index: the FAISS index in memory and one read-only SQLite connection.
+
+    The connection is opened once and shared by all threads (SQLite is built serialized), so
+    every read hits the file this index was loaded from, even after a rebuild has swapped a
+    new one in at the same path: a per-thread connection opened later would read the new
+    chunks through the old vectors and cite the wrong passages.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -118,11 +123,11 @@ class IndexReader:
             raise IndexCorrupt(
                 f"index at {path}: {VECTORS} is missing or damaged ({_first_line(exc)}): {REBUILD}"
             ) from None
-        self._local = threading.local()
         db_path = self.path / CHUNKS
         if not db_path.is_file():
             raise IndexCorrupt(f"index at {path}: {CHUNKS} is missing: {REBUILD}")
         self._uri = f"file:{db_path}?mode=ro&immutable=1"
+        self._connection: sqlite3.Connection | None = None
         try:
             chunk_count = self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -135,11 +140,9 @@ class IndexReader:
             )
 
     def _db(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "db", None)
-        if connection is None:
-            connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
-            self._local.db = connection
-        return connection
+        if self._connection is None:
+            self._connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+        return self._connection
 
     @property
     def chunk_count(self) -> int:
@@ -242,9 +245,8 @@ class IndexReader:
         return [_article(row) for row in rows]
 
     def close(self) -> None:
-        connection = getattr(self._local, "db", None)
-        if connection is not None:
-            connection.close()
+        if self._connection is not None:
+            self._connection.close()
 
 
 def _article(row: Sequence[Any]) -> Article:

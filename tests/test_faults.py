@@ -24,9 +24,11 @@ from click.testing import CliRunner
 from flask import Flask
 
 from bench.load import HOST, Server, serving
+from qa.build import build_index
 from qa.cli import EXIT_ERROR, main
 from qa.config import Settings
 from qa.embedding import Embedder
+from qa.search import Searcher
 from tests.conftest import ROOT, SEED_QUESTION, SEEDS
 from web import create_app
 
@@ -321,3 +323,24 @@ def test_a_damaged_index_is_one_cli_line_and_503_json_then_recovers(
     wait_for(lambda: client.get("/api/health").status_code == 200, 30, "the good index")
     answer = client.post("/api/ask", json={"question": SEED_QUESTION, "k": 1})
     assert answer.status_code == 200 and "SANA reported" in answer.json["passages"][0]["text"]
+
+
+def test_a_loaded_index_reads_its_own_files_after_a_swap_from_any_thread(
+    seed_copy: Path, make_settings, embedder: Embedder
+) -> None:
+    """A server thread that first touches the old index after a rebuild must not mix the old
+    vectors with the new chunk rows (the new article sorts first, so every row id shifts)."""
+    settings = make_settings()
+    build_index(settings, [str(seed_copy)], embedder=embedder)
+    old = Searcher(settings, embedder=embedder)
+    before = old.ask(SEED_QUESTION, k=3).to_dict()["passages"]
+    (seed_copy / "000_aaa.txt").write_text(RIVER * 3)
+    build_index(settings, [str(seed_copy)], embedder=embedder)
+    seen: list[list[dict]] = []
+    thread = threading.Thread(
+        target=lambda: seen.append(old.ask(SEED_QUESTION, k=3).to_dict()["passages"])
+    )
+    thread.start()
+    thread.join()
+    assert [p["text"] for p in seen[0]] == [p["text"] for p in before]
+    assert [p["citation"] for p in seen[0]] == [p["citation"] for p in before]

@@ -83,7 +83,7 @@ class IndexHolder:
             if self._signature() != self._loaded_from:
                 raise IndexUnavailable(f"the index changed and cannot be loaded: {self._problem}")
         try:
-            searcher.reader.list_articles(0, 1)  # opens the connection now
+            searcher.reader.article("")  # a key miss: the cheapest query that opens it now
         except Exception as exc:  # the files went away under us
             raise IndexUnavailable(
                 f"the index at {self.settings.index_dir} changed and cannot be read ({exc}): "

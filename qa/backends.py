@@ -26,8 +26,12 @@ BACKENDS = ("auto", "torch", "openvino", "openvino-int8")
 CALIBRATION_SIZE = 300
 CALIBRATION_MIN = 64
 MODEL_FILE = "model.xml"
-# Texts per batch, measured on 2 cores (length-sorted batches; see README "Speed").
+# Texts per batch, measured on 2 cores (length-sorted batches; see README "Speed"). OpenVINO
+# likes big batches of the even lengths a build sorts into, but small ones for the few mixed
+# sentences of one answer (less padding): SMALL_CALL texts or fewer use the small batch.
 BEST_BATCH = {"torch": 16, "openvino": 64, "openvino-int8": 64}
+SMALL_BATCH = 16
+SMALL_CALL = 256
 # CPU features under which OpenVINO runs int8 matrix products natively (else int8 is slower).
 INT8_FLAGS = {"avx512_vnni", "avx_vnni", "amx_int8"}
 

@@ -451,7 +451,8 @@ def run_bench(
     question_files = [eval_dir / "bbc" / "questions.jsonl", eval_dir / "squad2" / "questions.jsonl"]
     asked = {path.parent.name: read_questions(path) for path in question_files}
     asked["squad2"] = asked["squad2"][::squad_step]
-    questions = [q.question for q in asked["bbc"]] + [q.question for q in asked["squad2"]][:300]
+    # Latency questions: every BBC one and the first SQuAD ones, 300 in all.
+    questions = [q.question for q in [*asked["bbc"], *asked["squad2"]]][:300]
     fast = backends[0]
     index_of = {name: work / f"index-{name}" for name in backends}
     results: dict[str, Any] = {"machine": machine(), "backends": list(backends)}
@@ -470,7 +471,10 @@ def run_bench(
     if "quality" in parts:
         results["quality"] = []
         for index_backend in backends:
-            for query_backend in dict.fromkeys([index_backend, fast]):
+            # Each index with its own backend; the fp32 one also with the fast backend's queries
+            # (indexes are meant to be searchable by any backend of the same weights).
+            extra = [fast] if index_backend == "torch" else []
+            for query_backend in dict.fromkeys([index_backend, *extra]):
                 log(f"quality: index {index_backend}, queries {query_backend}")
                 settings = Settings(index_dir=index_of[index_backend], backend=query_backend)
                 searcher = Searcher(settings)

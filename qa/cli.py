@@ -274,8 +274,10 @@ def bench(
     from qa.bench import format_tables, run_bench
 
     def save(results: dict[str, Any]) -> None:
+        """Merge into --out: parts measured by an earlier run are kept unless re-measured."""
+        earlier = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+        out.write_text(json.dumps({**earlier, **results}, indent=1), encoding="utf-8")
 
     results = run_bench(
         eval_dir.absolute(),

@@ -132,7 +132,9 @@ class Embedder:
         runner = self._openvino_runner(encoded)
         order = np.argsort([-len(ids) for ids in encoded], kind="stable")
         vectors = np.empty((len(encoded), self.dim), dtype=np.float32)
-        size = self.batch_size
+        size = self.requested_batch_size or (
+            backends.SMALL_BATCH if len(encoded) <= backends.SMALL_CALL else self.batch_size
+        )
         starts = range(0, len(order), size)
         for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
             rows = order[start : start + size]

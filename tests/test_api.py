@@ -247,7 +247,8 @@ def test_an_article_has_its_text_and_metadata(client: FlaskClient):
 
 
 @pytest.mark.parametrize(
-    "article_id", ["nope", "tech/029", "..%2F..%2Fmanifest.json", "../../etc/passwd", "%00"]
+    "article_id",
+    ["nope", "tech/029", "..%2F..%2Fmanifest.json", "../../etc/passwd", "%00", "%2Fetc%2Fpasswd"],
 )
 def test_unknown_or_path_like_article_ids_are_404(client: FlaskClient, article_id: str):
     response = client.get(f"/api/articles/{article_id}")

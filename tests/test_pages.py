@@ -164,7 +164,8 @@ def test_the_whole_article_text_is_on_the_page(client: FlaskClient):
 
 
 @pytest.mark.parametrize(
-    "article_id", ["nope", "tech/029", "..%2F..%2Fmanifest.json", "../../etc/passwd", "%2e%2e/x"]
+    "article_id",
+    ["nope", "tech/029", "..%2F..%2Fmanifest.json", "../../etc/passwd", "%2e%2e/x", "/etc/passwd"],
 )
 def test_unknown_or_path_like_ids_are_a_404_page(client: FlaskClient, article_id: str):
     response = client.get(f"/articles/{article_id}")

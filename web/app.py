@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=api.MAX_BODY_BYTES, DEBUG=False)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's field order
+    app.url_map.merge_slashes = False  # ids are keys: "//x" is an unknown id (404), not a redirect
     app.extensions["qa.settings"] = settings
     app.extensions["qa.index"] = IndexHolder(settings, load_embedder(settings))
     app.extensions["qa.rate_limiter"] = RateLimiter(settings.rate_limit)

@@ -107,6 +107,10 @@ class Embedder:
         """Unit-length float32 vectors, one row per text (one call: batches sorted by length)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        if len(unique) < len(texts):  # copies (syndicated articles, repeated sentences) once
+            position = {text: row for row, text in enumerate(unique)}
+            return self.encode(unique, progress)[[position[t] for t in texts]]
         if self.backend != "torch":
             try:
                 return self._encode_openvino(texts, progress)

@@ -17,8 +17,9 @@ import numpy as np
 
 # Default size from which search is approximate: below it exact search answers in a few ms.
 ANN_MIN_CHUNKS = 200_000
-# Share of the inverted lists scanned per query; measured to keep recall@10 ≥ 0.98.
-PROBE_SHARE = 1 / 48
+# Vectors scanned per query (lists probed × their mean length): recall@10 against exact search
+# measured 0.993 at 1M chunks and 0.996 at 100k with about this many (README "Speed").
+SCAN_VECTORS = 20_000
 # Training sample per list (k-means), capped so that a 1M-chunk build trains in seconds.
 TRAIN_PER_LIST = 32
 
@@ -45,12 +46,8 @@ def _make_ivf(vectors: np.ndarray) -> faiss.Index:
     index.train(vectors[np.sort(sample)])
     index.add(vectors)
     index.make_direct_map()
-    index.nprobe = probes_for(lists)
+    index.nprobe = max(1, min(lists, math.ceil(SCAN_VECTORS * lists / count)))
     return index
-
-
-def probes_for(lists: int) -> int:
-    return max(1, min(lists, math.ceil(lists * PROBE_SHARE)))
 
 
 def read_vector_index(path: Path) -> faiss.Index:

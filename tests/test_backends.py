@@ -106,3 +106,12 @@ def test_a_damaged_cached_model_is_rebuilt(
     assert embedder.backend == "openvino"
     assert "rebuilding the cached model" in caplog.text
     assert float(vector @ fp32.encode_query(SEED_QUESTION)) >= 0.99
+
+
+def test_repeated_texts_are_encoded_once_and_keep_their_rows(seed_chunks: list[str]) -> None:
+    fast = load_embedder(Settings(backend="openvino"))
+    texts = [seed_chunks[1], seed_chunks[0], seed_chunks[1]]
+    vectors = fast.encode(texts)
+    assert vectors.shape == (3, fast.dim)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert np.allclose(vectors[:2], fast.encode(texts[:2]), atol=1e-6)

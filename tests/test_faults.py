@@ -59,11 +59,11 @@ def ask(connection: http.client.HTTPConnection, question: str) -> tuple[int, dic
     return response.status, json.loads(response.read())
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
+def wait_for(condition, seconds: float, what: str, every: float = 0.2) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
+        time.sleep(every)
 
 
 @dataclass
@@ -156,7 +156,7 @@ def test_killed_builds_leave_the_old_index_serving(server, site, tmp_path: Path)
     before = (index / "manifest.json").read_text()
     many = tmp_path / "many"
     many.mkdir()
-    for i in range(200):
+    for i in range(400):
         (many / f"{i}.txt").write_text(f"Story {i}. Trains in Leeds ran late {i} times.")
     writing_after = 0.0
     kills: list[str] = []
@@ -177,6 +177,7 @@ def test_killed_builds_leave_the_old_index_serving(server, site, tmp_path: Path)
                     lambda build=build: build.poll() is not None or writing(index),
                     600,
                     "the build to start writing",
+                    every=0.002,  # the write phase is short: catch it as it begins
                 )
                 writing_after = time.monotonic() - started
                 kills.append(f"writing ({writing_after:.1f} s)")

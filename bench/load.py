@@ -247,11 +247,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     options = parser.parse_args(argv)
-    with serving(options.index) as server:
-        warm_up(server.port)
-        # One client first, on the same server in the same run: the machine's own baseline.
-        baseline = run_load(server.port, server.pid, 1, options.baseline_seconds)
-        result = run_load(server.port, server.pid, options.clients, options.seconds)
+    try:
+        with serving(options.index) as server:
+            warm_up(server.port)
+            # One client first, on the same server in the same run: the machine's own baseline.
+            baseline = run_load(server.port, server.pid, 1, options.baseline_seconds)
+            result = run_load(server.port, server.pid, options.clients, options.seconds)
+    except RuntimeError as exc:  # no server or no index: say so in one line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(format_table(result))
     print(
         f"\nbaseline, 1 client for {baseline.seconds:.0f} s: p50 {baseline.p50_ms:.1f} ms, "

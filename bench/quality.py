@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import json
 import sys
 import time
@@ -35,8 +36,6 @@ SETS = ("bbc", "squad2")
 
 def held_out(question: Question) -> bool:
     """The half of the questions kept out of tuning: stable, by a hash of the id."""
-    import hashlib
-
     return int(hashlib.sha1(question.id.encode()).hexdigest(), 16) % 2 == 1
 
 

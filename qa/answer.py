@@ -78,7 +78,7 @@ class Answer:
 # --- choosing the answer sentence ---------------------------------------------------------
 
 # Weight of the share of question words a sentence contains, next to its cosine.
-LEXICAL_WEIGHT = 0.3
+LEXICAL_WEIGHT = 0.5
 # A lower-ranked passage's sentence must beat the first passage's by this much per rank.
 RANK_PENALTY = 0.02
 

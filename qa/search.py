@@ -13,6 +13,7 @@ from qa.answer import (
     Answer,
     Citation,
     Passage,
+    Sentence,
     answer_probability,
     best_per_passage,
     score_sentences,
@@ -37,6 +38,16 @@ SENTENCE_WEIGHT = 1.0
 ANSWER_PASSAGES = 3
 # Passages this close (cosine of their vectors) count as copies of one another.
 COPY_COSINE = 0.97
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a search found: passages (best sentences highlighted) and the answer's evidence."""
+
+    passages: list[Passage]
+    best: Sentence | None
+    coverage: float  # IDF-weighted share of the question's words in the best sentence's passage
+    probability: float  # the "not found" model's belief that the best sentence answers
 
 
 @dataclass
@@ -71,10 +82,27 @@ class Searcher:
         return self.reader.manifest
 
     def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> Answer:
-        """The answer sentence and the top-k passages, with exact citations."""
+        """The answer sentence and the top-k passages, with exact citations.
+
+        The answer is None when the calibrated "not found" model doubts the best sentence.
+        """
+        started = time.perf_counter()
+        found = self.find(question, k, mode)
+        best = found.best
+        answered = best is not None and found.probability >= NOT_FOUND_THRESHOLD
+        return Answer(
+            question=question,
+            mode=mode,
+            text=found.passages[best.rank - 1].text[slice(*best.span)] if answered else None,
+            passage=best.rank if answered else None,
+            passages=found.passages,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def find(self, question: str, k: int, mode: str) -> Finding:
+        """Ranked passages with their best sentences highlighted, and the answer's evidence."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
-        started = time.perf_counter()
         query = self.embedder.encode_query(question)
         lexical = self.lexical.scores(question) if mode != "dense" else None
         reread = RESCORE if mode == "hybrid" else ANSWER_PASSAGES
@@ -83,26 +111,17 @@ class Searcher:
         cosines = self._sentence_cosines(passages[:reread], query)
         if mode == "hybrid":
             passages, cosines = _rescored(passages, cosines, candidates)
-        passages, cosines = passages[:k], cosines[: min(k, ANSWER_PASSAGES)]
+        passages = passages[:k]
         best = best_per_passage(score_sentences(question, passages, cosines))
-        winner = max(best.values(), key=lambda s: s.score, default=None)
-        text = rank = None
-        if winner is not None:
-            answered = passages[winner.rank - 1]
-            coverage = self.lexical.coverage(question, answered.text)
-            if answer_probability(winner.cosine, coverage) >= NOT_FOUND_THRESHOLD:
-                text, rank = answered.text[slice(*winner.span)], winner.rank
         passages = [
             replace(p, highlight=best[p.rank].span if p.rank in best else None) for p in passages
         ]
-        return Answer(
-            question=question,
-            mode=mode,
-            text=text,
-            passage=rank,
-            passages=passages,
-            took_ms=(time.perf_counter() - started) * 1000,
-        )
+        contenders = [s for rank, s in best.items() if rank <= ANSWER_PASSAGES]
+        winner = max(contenders, key=lambda s: s.score, default=None)
+        if winner is None:
+            return Finding(passages, None, 0.0, 0.0)
+        coverage = self.lexical.coverage(question, passages[winner.rank - 1].text)
+        return Finding(passages, winner, coverage, answer_probability(winner.cosine, coverage))
 
     def retrieve(
         self, query: np.ndarray, lexical: np.ndarray | None, k: int, mode: str

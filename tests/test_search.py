@@ -87,7 +87,8 @@ def test_copies_fold_into_one_passage(tmp_path: Path, make_settings, embedder: E
             "saying inflation had slowed and consumer spending was weak.",
         },
     ]
-    settings = make_settings()
+    # Chunks of at most 128 tokens, ended at a paragraph once half full: the lead is one chunk.
+    settings = make_settings(chunk_tokens=128, chunk_overlap=0)
     build_index(settings, [str(corpus(tmp_path, records))], embedder=embedder)
     answer = Searcher(settings, embedder=embedder).ask("By how much did the bank raise rates?", k=5)
     texts = [p.text for p in answer.passages]

@@ -1,0 +1,108 @@
+"""Fit the "not found" model (qa/answer.py NOT_FOUND_MODEL) on the tuning half of the public sets.
+
+    .venv/bin/python bench/calibrate.py [--index bench-results/quality-index]
+
+Needs the benchmark index (`bench/quality.py` builds it). For every question of the tuning
+half (even id hash) of both sets, takes the hybrid search's best sentence cosine and the IDF
+coverage of its passage, and fits a two-feature logistic regression of "the archive answers
+this question" (scikit-learn), each set weighted equally. Prints the coefficients to paste into
+qa/answer.py, and for thresholds from 0.3 to 0.8 the share of unanswerable questions left
+without an answer and of answerable ones still answered, per set and half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.quality import SETS, held_out  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.evaluate import read_questions  # noqa: E402
+from qa.search import Searcher  # noqa: E402
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def features(searcher: Searcher, data: Path) -> list[dict]:
+    """Per question: set, half, label (answerable) and the two features of the model."""
+    rows = []
+    for name in SETS:
+        for question in read_questions(data / name / "questions.jsonl"):
+            found = searcher.find(question.question, 10, "hybrid")
+            rows.append(
+                {
+                    "set": name,
+                    "held": held_out(question),
+                    "answerable": not question.unanswerable,
+                    "sentence": found.best.cosine if found.best else 0.0,
+                    "coverage": found.coverage,
+                }
+            )
+    return rows
+
+
+def fit(rows: list[dict]) -> dict[str, float]:
+    tune = [r for r in rows if not r["held"]]
+    x = np.array([[r["sentence"], r["coverage"]] for r in tune])
+    y = np.array([r["answerable"] for r in tune])
+    per_set = {name: sum(1 for r in tune if r["set"] == name) for name in SETS}
+    weights = np.array([len(tune) / (len(SETS) * per_set[r["set"]]) for r in tune])
+    model = LogisticRegression(class_weight="balanced").fit(x, y, sample_weight=weights)
+    (sentence, coverage), bias = model.coef_[0], model.intercept_[0]
+    return {"bias": round(bias, 2), "sentence": round(sentence, 2), "coverage": round(coverage, 2)}
+
+
+def table(rows: list[dict], model: dict[str, float]) -> list[dict]:
+    """For each threshold: null share on unanswerable and answered share on answerable."""
+    out = []
+    for threshold in THRESHOLDS:
+        for name in SETS:
+            for held in (False, True):
+                part = [r for r in rows if r["set"] == name and r["held"] == held]
+                said = [_probability(model, r) >= threshold for r in part]
+                answerable = [s for s, r in zip(said, part, strict=True) if r["answerable"]]
+                impossible = [s for s, r in zip(said, part, strict=True) if not r["answerable"]]
+                out.append(
+                    {
+                        "threshold": threshold,
+                        "set": name,
+                        "half": "held" if held else "tune",
+                        "answered_answerable": round(float(np.mean(answerable)), 3),
+                        "null_unanswerable": round(1 - float(np.mean(impossible)), 3),
+                    }
+                )
+    return out
+
+
+def _probability(model: dict[str, float], row: dict) -> float:
+    z = model["bias"] + model["sentence"] * row["sentence"] + model["coverage"] * row["coverage"]
+    return 1 / (1 + np.exp(-z))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--index", type=Path, default=ROOT / "bench-results" / "quality-index")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "calibration.json")
+    args = parser.parse_args()
+    rows = features(Searcher(Settings.from_env(index_dir=args.index)), args.data)
+    model = fit(rows)
+    result = {"NOT_FOUND_MODEL": model, "thresholds": table(rows, model), "features": rows}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    print("NOT_FOUND_MODEL =", json.dumps(model))
+    for row in result["thresholds"]:
+        print(json.dumps(row))
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()

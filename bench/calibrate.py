@@ -28,7 +28,7 @@ from qa.config import Settings  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.3, 0.32, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 def features(searcher: Searcher, data: Path) -> list[dict]:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,14 @@ from qa.config import Settings
 # Perturbation of synthesized copies: cosine to the original ≈ 1 / sqrt(1 + NOISE²) ≈ 0.96.
 NOISE = 0.3
 RECALL_K = 10
+
+
+def settings_for(index_dir: Path, backend: str) -> Settings:
+    """Settings that open this index whatever today's chunker defaults are (they may change)."""
+    from qa.store import read_manifest
+
+    chunker = read_manifest(index_dir)["chunker"]
+    return Settings.from_env(index_dir=index_dir, backend=backend, **chunker)
 
 
 def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
@@ -196,10 +205,16 @@ def running_server(index_dir: Path, backend: str) -> Iterator[tuple[str, int, fl
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    from qa.store import read_manifest
+
     command = [sys.executable, "-m", "qa", "--backend", backend, "serve"]
     command += ["--index", str(index_dir), "--port", str(port)]
+    chunker = read_manifest(index_dir)["chunker"]
+    env = {**os.environ, **{f"QA_{key.upper()}": str(value) for key, value in chunker.items()}}
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         while True:
@@ -208,6 +223,8 @@ def running_server(index_dir: Path, backend: str) -> Iterator[tuple[str, int, fl
             try:
                 post_question(base, "warm up")
                 break
+            except urllib.error.HTTPError as exc:  # up, but cannot answer: say why
+                raise RuntimeError(f"{base}/api/ask: {exc.read()[:300]!r}") from None
             except OSError:
                 time.sleep(0.2)
         yield base, process.pid, time.perf_counter() - started
@@ -476,7 +493,7 @@ def run_bench(
             extra = [fast] if index_backend == "torch" else []
             for query_backend in dict.fromkeys([index_backend, *extra]):
                 log(f"quality: index {index_backend}, queries {query_backend}")
-                settings = Settings(index_dir=index_of[index_backend], backend=query_backend)
+                settings = settings_for(index_of[index_backend], query_backend)
                 searcher = Searcher(settings)
                 for name, items in asked.items():
                     report = evaluate(searcher, items, "hybrid", name=name).to_dict()
@@ -504,7 +521,7 @@ def run_bench(
         results["answers"] = []
         for name in backends:
             log(f"answers through the library ({name})")
-            settings = Settings(index_dir=index_of[name], backend=name)
+            settings = settings_for(index_of[name], name)
             results["answers"].append({"backend": name, **bench_answers(settings, questions)})
 
     checkpoint(results)
@@ -535,7 +552,7 @@ def run_bench(
             if size <= 200_000:
                 row["ann_choices"] = bench_ann_choices(matrix, queries)
             del matrix
-            row["answers"] = bench_answers(settings.with_(index_dir=target), questions)
+            row["answers"] = bench_answers(settings_for(target, fast), questions)
             if "http" in parts:
                 log(f"scale: HTTP at {made['chunks']} chunks")
                 row["http"] = bench_http(target, fast, questions, (1, 4), http_seconds)

@@ -1,7 +1,7 @@
 """Answer-quality benchmark on the public data: one index over BBC + SQuAD 2.0, three modes.
 
     .venv/bin/python bench/quality.py                 # build/refresh the index, score, write JSON
-    .venv/bin/python bench/quality.py --sweep 64:0,128:0,128:32   # chunk settings: answer hit@5
+    .venv/bin/python bench/quality.py --index DIR --out FILE      # elsewhere (built if needed)
 
 Builds (incrementally) one index over ../shared/eval/{bbc,squad2}/articles.jsonl, so each
 corpus is the other's distractors, then runs `qa eval` scoring on both question sets in the
@@ -84,41 +84,12 @@ def copy_pairs(settings: Settings) -> dict:
     }
 
 
-def sweep(
-    base: Settings, data: Path, sources: list[Path], specs: list[str], cache: Path
-) -> list[dict]:
-    """Answer hit@k per chunk setting (hybrid and dense), each index built once under cache."""
-    rows = []
-    name = sources[0].stem if len(sources) == 1 else "idx"
-    for spec in specs:
-        tokens, overlap = (int(part) for part in spec.split(":"))
-        settings = base.with_(
-            index_dir=cache / f"{name}-{tokens}-{overlap}",
-            chunk_tokens=tokens,
-            chunk_overlap=overlap,
-        )
-        built = build(settings, sources)
-        for row in score(settings, data, ("hybrid", "dense")):
-            if row["split"] == "all":
-                rows.append(
-                    {
-                        "chunk_tokens": tokens,
-                        "chunk_overlap": overlap,
-                        "chunks": built["chunks"],
-                        **row,
-                    }
-                )
-    return rows
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--index", type=Path, default=ROOT / "bench-results" / "quality-index")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "quality.json")
     parser.add_argument("--mode", action="append", choices=MODES, help="default: all three")
-    parser.add_argument("--sweep", help="chunk settings TOKENS:OVERLAP,... to compare instead")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/qa-eval"))
     parser.add_argument(
         "--articles", type=Path, action="append", help="corpus files (default: both corpora)"
     )
@@ -128,22 +99,12 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env(index_dir=args.index)
     sources = args.articles or [args.data / name / "articles.jsonl" for name in SETS]
-    if args.sweep:
-        rows = sweep(settings, args.data, sources, args.sweep.split(","), args.cache)
-        result = {"sweep": rows}
-        table = [
-            {**r, "questions": f"{r['questions']} {r['chunk_tokens']}/{r['chunk_overlap']}"}
-            for r in rows
-        ]
-    else:
-        built = build(settings, sources)
-        rows = score(settings, args.data, tuple(args.mode or ("dense", "bm25", "hybrid")))
-        result = {"index": built, "copies": copy_pairs(settings), "rows": rows}
-        table = rows
+    built = build(settings, sources)
+    rows = score(settings, args.data, tuple(args.mode or ("dense", "bm25", "hybrid")))
+    result = {"index": built, "copies": copy_pairs(settings), "rows": rows}
     args.out.write_text(json.dumps(result, indent=1))
-    print(format_table(table))
-    if "copies" in result:
-        print("near-duplicate folding:", json.dumps(result["copies"]))
+    print(format_table(rows))
+    print("near-duplicate folding:", json.dumps(result["copies"]))
     print(f"written {args.out}")
 
 

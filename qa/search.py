@@ -64,8 +64,9 @@ class Searcher:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or load_embedder(settings)
+        # The index first: a missing one is reported at once, before seconds of model loading.
         self.reader = IndexReader(Path(settings.index_dir))
+        self.embedder = embedder or load_embedder(settings)
         self.reader.check_compatible(
             settings.model, self.embedder.weights_hash, settings.chunker_fingerprint()
         )

@@ -3,11 +3,12 @@
     .venv/bin/python bench/calibrate.py [--index bench-results/quality-index]
 
 Needs the benchmark index (`bench/quality.py` builds it). For every question of the tuning
-half (even id hash) of both sets, takes the hybrid search's best sentence cosine and the IDF
-coverage of its passage, and fits a two-feature logistic regression of "the archive answers
-this question" (scikit-learn), each set weighted equally. Prints the coefficients to paste into
-qa/answer.py, and for thresholds from 0.3 to 0.8 the share of unanswerable questions left
-without an answer and of answerable ones still answered, per set and half.
+half (even id hash) of both sets, takes the hybrid search's best sentence cosine, its passage's
+cosine and the IDF coverage of that passage, and fits a logistic regression of "the archive
+answers this question" (scikit-learn), each set weighted equally. Prints the coefficients to
+paste into qa/answer.py, the highest threshold that still answers 95% of the answerable BBC
+questions of the tuning half, and for a range of thresholds the share of unanswerable questions
+left without an answer and of answerable ones still answered, per set and half.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from qa.config import Settings  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
-THRESHOLDS = (0.3, 0.32, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.3, 0.35, 0.375, 0.4, 0.45, 0.5, 0.6)
+FEATURES = ("sentence", "passage", "coverage")
+# The share of answerable BBC questions (tuning half) the chosen threshold must still answer.
+ANSWERED = 0.95
 
 
 def features(searcher: Searcher, data: Path) -> list[dict]:
@@ -37,12 +41,14 @@ def features(searcher: Searcher, data: Path) -> list[dict]:
     for name in SETS:
         for question in read_questions(data / name / "questions.jsonl"):
             found = searcher.find(question.question, 10, "hybrid")
+            best = found.best
             rows.append(
                 {
                     "set": name,
                     "held": held_out(question),
                     "answerable": not question.unanswerable,
-                    "sentence": found.best.cosine if found.best else 0.0,
+                    "sentence": best.cosine if best else 0.0,
+                    "passage": found.passages[best.rank - 1].score if best else 0.0,
                     "coverage": found.coverage,
                 }
             )
@@ -51,28 +57,36 @@ def features(searcher: Searcher, data: Path) -> list[dict]:
 
 def fit(rows: list[dict]) -> dict[str, float]:
     tune = [r for r in rows if not r["held"]]
-    x = np.array([[r["sentence"], r["coverage"]] for r in tune])
+    x = np.array([[r[f] for f in FEATURES] for r in tune])
     y = np.array([r["answerable"] for r in tune])
     per_set = {name: sum(1 for r in tune if r["set"] == name) for name in SETS}
     weights = np.array([len(tune) / (len(SETS) * per_set[r["set"]]) for r in tune])
     model = LogisticRegression(class_weight="balanced").fit(x, y, sample_weight=weights)
-    (sentence, coverage), bias = model.coef_[0], model.intercept_[0]
-    return {"bias": round(bias, 2), "sentence": round(sentence, 2), "coverage": round(coverage, 2)}
+    fitted = dict(zip(FEATURES, model.coef_[0], strict=True))
+    return {"bias": round(model.intercept_[0], 2)} | {f: round(w, 2) for f, w in fitted.items()}
 
 
-def table(rows: list[dict], model: dict[str, float]) -> list[dict]:
+def threshold(rows: list[dict], model: dict[str, float]) -> float:
+    """The highest threshold (to 0.005) that answers ANSWERED of the tuning half's BBC questions."""
+    part = [r for r in rows if r["set"] == "bbc" and not r["held"] and r["answerable"]]
+    probabilities = np.sort([_probability(model, r) for r in part])
+    highest = probabilities[int(np.floor((1 - ANSWERED) * len(part)))]
+    return float(np.floor(highest * 200) / 200)
+
+
+def table(rows: list[dict], model: dict[str, float], thresholds: tuple[float, ...]) -> list[dict]:
     """For each threshold: null share on unanswerable and answered share on answerable."""
     out = []
-    for threshold in THRESHOLDS:
+    for cut in sorted(set(thresholds)):
         for name in SETS:
             for held in (False, True):
                 part = [r for r in rows if r["set"] == name and r["held"] == held]
-                said = [_probability(model, r) >= threshold for r in part]
+                said = [_probability(model, r) >= cut for r in part]
                 answerable = [s for s, r in zip(said, part, strict=True) if r["answerable"]]
                 impossible = [s for s, r in zip(said, part, strict=True) if not r["answerable"]]
                 out.append(
                     {
-                        "threshold": threshold,
+                        "threshold": cut,
                         "set": name,
                         "half": "held" if held else "tune",
                         "answered_answerable": round(float(np.mean(answerable)), 3),
@@ -83,7 +97,7 @@ def table(rows: list[dict], model: dict[str, float]) -> list[dict]:
 
 
 def _probability(model: dict[str, float], row: dict) -> float:
-    z = model["bias"] + model["sentence"] * row["sentence"] + model["coverage"] * row["coverage"]
+    z = model["bias"] + sum(model[f] * row[f] for f in FEATURES)
     return 1 / (1 + np.exp(-z))
 
 
@@ -95,10 +109,17 @@ def main() -> None:
     args = parser.parse_args()
     rows = features(Searcher(Settings.from_env(index_dir=args.index)), args.data)
     model = fit(rows)
-    result = {"NOT_FOUND_MODEL": model, "thresholds": table(rows, model), "features": rows}
+    chosen = threshold(rows, model)
+    result = {
+        "NOT_FOUND_MODEL": model,
+        "NOT_FOUND_THRESHOLD": chosen,
+        "thresholds": table(rows, model, (*THRESHOLDS, chosen)),
+        "features": rows,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
     print("NOT_FOUND_MODEL =", json.dumps(model))
+    print("NOT_FOUND_THRESHOLD =", chosen)
     for row in result["thresholds"]:
         print(json.dumps(row))
     print(f"written {args.out}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +18,12 @@ from qa.chunking import Chunk, Chunker
 from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
 from qa.lexical import LexicalIndex
+from qa.sentence_index import ChunkSentences, SentenceIndex, split_chunk
 from qa.store import FORMAT_VERSION, IndexError_, IndexReader, building, write_store
 from qa.vector_index import make_vector_index
+
+# An article's chunk vectors (one row per chunk) and the sentences of each chunk.
+Embedded = tuple[np.ndarray, list[ChunkSentences]]
 
 
 class NothingToIndex(RuntimeError):
@@ -39,6 +43,7 @@ class BuildSummary:
     unchanged: int = 0
     duplicates: int = 0
     embedded_chunks: int = 0
+    embedded_sentences: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -88,7 +93,7 @@ def build_index(
     old_hashes: dict[str, str] = previous.manifest.get("articles", {}) if previous else {}
 
     mark = time.perf_counter()
-    per_article: list[tuple[list[Chunk], np.ndarray | None]] = []
+    per_article: list[tuple[list[Chunk], Embedded | None]] = []
     fresh: list[Chunk] = []
     for article in tqdm(read.articles, desc="chunking", unit="article", disable=not progress):
         old_hash = old_hashes.get(article.id)
@@ -107,21 +112,31 @@ def build_index(
     summary.timings["chunk"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    fresh_vectors = iter(embedder.encode([c.text for c in fresh], progress=progress))
+    fresh_embedded = _embed(embedder, fresh, progress)
+    summary.embedded_sentences = sum(len(s.spans) for _, s in fresh_embedded)
+    embedded = iter(fresh_embedded)
     chunks: list[Chunk] = []
     blocks: list[np.ndarray] = []
-    for article_chunks, vectors in per_article:
+    sentences: list[ChunkSentences] = []
+    for article_chunks, stored in per_article:
         chunks.extend(article_chunks)
-        if vectors is None:
-            vectors = np.array([next(fresh_vectors) for _ in article_chunks], dtype=np.float32)
+        vectors, chunk_sentences = stored or _take(embedded, len(article_chunks))
         blocks.append(vectors.reshape(-1, embedder.dim))
+        sentences.extend(chunk_sentences)
     matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dim), dtype=np.float32)
     summary.embedded_chunks = len(fresh)
     summary.timings["embed"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     summary.articles, summary.chunks = len(read.articles), len(chunks)
-    manifest = _manifest(settings, embedder, sources, read.articles, len(chunks), len(read.aliases))
+    sentence_index = SentenceIndex.from_chunks(sentences, embedder.dim)
+    counts = {
+        "articles": len(read.articles),
+        "chunks": len(chunks),
+        "sentences": len(sentence_index),
+        "aliases": len(read.aliases),
+    }
+    manifest = _manifest(settings, embedder, sources, read.articles, counts)
     with building(target) as folder:
         write_store(
             folder,
@@ -129,6 +144,7 @@ def build_index(
             chunks,
             manifest,
             make_vector_index(matrix, settings.ann_min_chunks),
+            sentence_index,
             read.aliases,
         )
         LexicalIndex.build(c.text for c in chunks).save(folder)
@@ -156,10 +172,33 @@ def _reusable(
     return previous if same_model and same_chunker else None
 
 
-def _reuse(previous: IndexReader, article: Article) -> tuple[list[Chunk], np.ndarray]:
+def _reuse(previous: IndexReader, article: Article) -> tuple[list[Chunk], Embedded]:
     stored = previous.chunks_of_article(article.id)
     chunks = [Chunk(article.id, c.paragraph, c.start, c.end, c.text, c.tokens) for c in stored]
-    return chunks, previous.vectors_of([c.row for c in stored])
+    rows = [c.row for c in stored]
+    return chunks, (previous.vectors_of(rows), previous.sentences.of_rows(rows))
+
+
+def _embed(
+    embedder: Embedder, chunks: Sequence[Chunk], progress: bool
+) -> list[tuple[np.ndarray, ChunkSentences]]:
+    """Each chunk's vector and its sentences' vectors, from one encode call (length-sorted)."""
+    spans = [split_chunk(c.text) for c in chunks]
+    sentence_texts = [c.text[a:b] for c, found in zip(chunks, spans, strict=True) for a, b in found]
+    vectors = embedder.encode([c.text for c in chunks] + sentence_texts, progress=progress)
+    at = len(chunks)
+    embedded = []
+    for row, found in enumerate(spans):
+        embedded.append((vectors[row], ChunkSentences(found, vectors[at : at + len(found)])))
+        at += len(found)
+    return embedded
+
+
+def _take(embedded: Iterator[tuple[np.ndarray, ChunkSentences]], count: int) -> Embedded:
+    """The next `count` chunks' vectors (one matrix) and sentences."""
+    taken = [next(embedded) for _ in range(count)]
+    vectors = np.array([vector for vector, _ in taken], dtype=np.float32)
+    return vectors, [sentences for _, sentences in taken]
 
 
 def _manifest(
@@ -167,8 +206,7 @@ def _manifest(
     embedder: Embedder,
     sources: Sequence[str],
     articles: Sequence[Article],
-    chunk_count: int,
-    alias_count: int,
+    counts: dict[str, int],
 ) -> dict[str, Any]:
     return {
         "format": FORMAT_VERSION,
@@ -182,7 +220,7 @@ def _manifest(
         },
         "chunker": settings.chunker_fingerprint(),
         "sources": list(sources),
-        "counts": {"articles": len(articles), "chunks": chunk_count, "aliases": alias_count},
+        "counts": counts,
         "articles": {a.id: a.content_hash for a in articles},
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_id": uuid.uuid4().hex,

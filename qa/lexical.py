@@ -6,6 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -18,12 +19,13 @@ FOLDER = "bm25"
 logging.getLogger("bm25s").setLevel(logging.ERROR)
 _WORD = re.compile(r"\w+")
 _STEMMER = Stemmer.Stemmer("english")
+_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 def content_words(text: str) -> set[str]:
     """Stemmed, lower-cased words of text without stop words (as BM25 sees them)."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN]
-    return set(_STEMMER.stemWords(words))
+    words = set(_WORD.findall(text.lower())) - _STOPWORDS
+    return set(_STEMMER.stemWords(list(words)))
 
 
 def _tokenizer() -> Tokenizer:
@@ -75,14 +77,25 @@ class LexicalIndex:
         df = int(indptr[sid + 1] - indptr[sid]) if sid is not None and sid + 1 < len(indptr) else 0
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def coverage(self, question: str, text: str) -> float:
-        """IDF-weighted share of the stemmed question words that occur in text.
+    def question_words(self, question: str) -> QuestionWords:
+        """The question's content words weighted by IDF, to measure overlap with passages."""
+        return QuestionWords({word: self.idf(word) for word in content_words(question)})
 
-        A passage about the right topic that lacks the question's rare words (a name, a place,
-        a year the archive does not cover) scores low: the "not found" signal dense scores miss.
-        """
-        weights = {word: self.idf(word) for word in content_words(question)}
-        if not weights:
-            return 0.0
+
+@dataclass(frozen=True)
+class QuestionWords:
+    """A question's stemmed content words and their IDF weights.
+
+    A passage about the right topic that lacks the question's rare words (a name, a place,
+    a year the archive does not cover) has a low weighted overlap: the signal dense scores miss.
+    """
+
+    weights: dict[str, float]
+
+    def overlap(self, text: str) -> tuple[float, float]:
+        """Share of the question's words found in text: plain, and IDF-weighted."""
+        if not self.weights:
+            return 0.0, 0.0
         present = content_words(text)
-        return sum(w for word, w in weights.items() if word in present) / sum(weights.values())
+        found = [w for word, w in self.weights.items() if word in present]
+        return len(found) / len(self.weights), sum(found) / sum(self.weights.values())

@@ -16,12 +16,10 @@ from qa.answer import (
     Sentence,
     answer_probability,
     best_per_passage,
-    score_sentences,
 )
 from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
-from qa.lexical import LexicalIndex
-from qa.sentences import sentence_spans
+from qa.lexical import LexicalIndex, QuestionWords
 from qa.store import IndexCorrupt, IndexReader
 
 MODES = ("hybrid", "dense", "bm25")
@@ -30,10 +28,14 @@ MAX_K = 50
 CANDIDATES = 50
 # Weight of the relative BM25 score (score / best score for the question) next to the cosine.
 HYBRID_WEIGHT = 0.3
-# Hybrid re-ranks this many fused passages by their best sentence (one batch encode).
-RESCORE = 8
-# Weight of the best sentence's cosine in that second stage, next to the fused score.
+# Hybrid re-ranks this many fused passages by their best sentences (vectors stored at build time).
+RESCORE = 20
+# Second-stage weights next to the fused score (of weight 1): the best sentence cosine, the best
+# sentence's IDF-weighted share of the question's words, and that share for the whole passage.
+# Chosen on the tuning half of the public sets (README, "Answer quality"; `bench/tune.py`).
 SENTENCE_WEIGHT = 1.0
+SENTENCE_WORDS_WEIGHT = 0.7
+PASSAGE_WORDS_WEIGHT = 0.5
 # Sentences of this many top passages compete for the answer in every mode.
 ANSWER_PASSAGES = 3
 # Passages this close (cosine of their vectors) count as copies of one another.
@@ -55,7 +57,6 @@ class Candidate:
     row: int
     fused: float
     cosine: float
-    vector: np.ndarray
     copies: int = 0
 
 
@@ -106,14 +107,17 @@ class Searcher:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         query = self.embedder.encode_query(question)
         lexical = self.lexical.scores(question) if mode != "dense" else None
-        reread = RESCORE if mode == "hybrid" else ANSWER_PASSAGES
-        candidates = self.retrieve(query, lexical, max(k, reread), mode)
+        words = self.lexical.question_words(question)
+        depth = max(k, RESCORE) if mode == "hybrid" else k
+        candidates = self.retrieve(query, lexical, depth, mode)
         passages = self._passages(candidates)
-        cosines = self._sentence_cosines(passages[:reread], query)
+        sentences = self._sentences(passages, query, words)
         if mode == "hybrid":
-            passages, cosines = _rescored(passages, cosines, candidates)
+            passages, sentences = _rescored(passages, sentences, candidates, words)
         passages = passages[:k]
-        best = best_per_passage(score_sentences(question, passages, cosines))
+        best = best_per_passage(
+            [replace(s, rank=rank) for rank, found in enumerate(sentences, 1) for s in found]
+        )
         passages = [
             replace(p, highlight=best[p.rank].span if p.rank in best else None) for p in passages
         ]
@@ -121,8 +125,10 @@ class Searcher:
         winner = max(contenders, key=lambda s: s.score, default=None)
         if winner is None:
             return Finding(passages, None, 0.0, 0.0)
-        coverage = self.lexical.coverage(question, passages[winner.rank - 1].text)
-        return Finding(passages, winner, coverage, answer_probability(winner.cosine, coverage))
+        passage = passages[winner.rank - 1]
+        coverage = words.overlap(passage.text)[1]
+        probability = answer_probability(winner.cosine, passage.score, coverage)
+        return Finding(passages, winner, coverage, probability)
 
     def retrieve(
         self, query: np.ndarray, lexical: np.ndarray | None, k: int, mode: str
@@ -150,28 +156,35 @@ class Searcher:
             keys = relative
         else:
             keys = cosines + HYBRID_WEIGHT * relative
+        copies = (vectors @ vectors.T) >= COPY_COSINE if rows else np.zeros((0, 0), dtype=bool)
         kept: list[Candidate] = []
-        for position in np.argsort(-keys, kind="stable"):
-            vector = vectors[position]
-            original = next((c for c in kept if float(c.vector @ vector) >= COPY_COSINE), None)
-            if original is not None:
-                original.copies += 1
+        positions: list[int] = []  # of the kept candidates, in `rows`
+        for position in np.argsort(-keys, kind="stable").tolist():
+            original = np.flatnonzero(copies[position, positions]) if positions else ()
+            if len(original):
+                kept[original[0]].copies += 1
             elif len(kept) < k:
                 kept.append(
-                    Candidate(
-                        rows[position], float(keys[position]), float(cosines[position]), vector
-                    )
+                    Candidate(rows[position], float(keys[position]), float(cosines[position]))
                 )
+                positions.append(position)
         return kept
 
-    def _sentence_cosines(
-        self, passages: list[Passage], query: np.ndarray
-    ) -> list[list[tuple[tuple[int, int], float]]]:
-        """Each passage's sentence spans with their cosine to the question (one batch encode)."""
-        spans = [sentence_spans(p.text) for p in passages]
-        texts = [p.text[a:b] for p, found in zip(passages, spans, strict=True) for a, b in found]
-        cosines = iter((self.embedder.encode(texts) @ query).tolist())
-        return [[(span, next(cosines)) for span in found] for found in spans]
+    def _sentences(
+        self, passages: list[Passage], query: np.ndarray, words: QuestionWords
+    ) -> list[list[Sentence]]:
+        """Each passage's sentences with their cosine and word overlap with the question.
+
+        The sentence vectors were embedded at build time: answering embeds only the question.
+        """
+        stored = self.reader.sentences.of_rows([p.row for p in passages])
+        return [
+            [
+                Sentence(passage.rank, span, cosine, *words.overlap(passage.text[slice(*span)]))
+                for span, cosine in zip(found.spans, (found.vectors @ query).tolist(), strict=True)
+            ]
+            for passage, found in zip(passages, stored, strict=True)
+        ]
 
     def _passages(self, candidates: list[Candidate]) -> list[Passage]:
         chunks = self.reader.chunks([c.row for c in candidates])
@@ -197,16 +210,26 @@ class Searcher:
         return passages
 
 
-def _rescored(passages, cosines, candidates):
-    """Hybrid's second stage: the re-read passages re-ranked by fused score + best sentence."""
+def _rescored(
+    passages: list[Passage],
+    sentences: list[list[Sentence]],
+    candidates: list[Candidate],
+    words: QuestionWords,
+) -> tuple[list[Passage], list[list[Sentence]]]:
+    """Hybrid's second stage: the first RESCORE passages re-ranked by fused score and sentences."""
     keys = [
-        candidate.fused + SENTENCE_WEIGHT * max((c for _, c in found), default=0.0)
-        for candidate, found in zip(candidates, cosines, strict=False)
+        candidate.fused
+        + SENTENCE_WEIGHT * max((s.cosine for s in found), default=0.0)
+        + SENTENCE_WORDS_WEIGHT * max((s.weighted for s in found), default=0.0)
+        + PASSAGE_WORDS_WEIGHT * words.overlap(passage.text)[1]
+        for candidate, passage, found in zip(
+            candidates[:RESCORE], passages, sentences, strict=False
+        )
     ]
-    order = sorted(range(len(cosines)), key=lambda i: -keys[i])
-    order += list(range(len(cosines), len(passages)))
+    order = sorted(range(len(keys)), key=lambda i: -keys[i])
+    order += list(range(len(keys), len(passages)))
     ranked = [replace(passages[i], rank=rank) for rank, i in enumerate(order, start=1)]
-    return ranked, [cosines[i] for i in order[: len(cosines)]]
+    return ranked, [sentences[i] for i in order]
 
 
 def _top_rows(scores: np.ndarray, k: int) -> list[int]:

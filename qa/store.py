@@ -20,9 +20,11 @@ import numpy as np
 
 from qa.articles import Article
 from qa.chunking import Chunk
+from qa.sentence_index import SentenceIndex
 from qa.vector_index import read_vector_index
 
-FORMAT_VERSION = 1
+# 2: sentence spans and vectors stored beside the chunks (qa.sentence_index).
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.sqlite"
@@ -35,6 +37,7 @@ Built by `qa build` (see the project README); never edit by hand.
 - `manifest.json`: format version, model, chunker settings, counts, article hashes, build time
 - `vectors.faiss`: the FAISS index of chunk vectors (ids = chunk rows)
 - `chunks.sqlite`: chunk rows (text, article, paragraph, offsets) and articles
+- `sentence_spans.npy`, `sentence_vectors.npy`: each chunk's sentences and their vectors (fp16)
 - `bm25/`: the lexical (BM25) index of the same chunks
 
 A build writes a sibling directory and swaps it in atomically.
@@ -138,6 +141,24 @@ class IndexReader:
                 f"index at {path} is inconsistent ({chunk_count} chunk rows, "
                 f"{self.vectors.ntotal} vectors, manifest says {expected}): {REBUILD}"
             )
+        self.sentences = self._load_sentences(chunk_count)
+
+    def _load_sentences(self, chunk_count: int) -> SentenceIndex:
+        try:
+            sentences = SentenceIndex.load(self.path)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(
+                f"index at {self.path}: the sentence vectors are missing or damaged "
+                f"({_first_line(exc)}): {REBUILD}"
+            ) from None
+        expected = self.manifest.get("counts", {}).get("sentences")
+        if len(sentences) != expected or sentences.chunk_rows() != chunk_count:
+            raise IndexCorrupt(
+                f"index at {self.path} is inconsistent ({len(sentences)} sentences of "
+                f"{sentences.chunk_rows()} chunks, manifest says {expected} of {chunk_count}): "
+                f"{REBUILD}"
+            )
+        return sentences
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -274,6 +295,7 @@ def write_store(
     chunks: Sequence[Chunk],
     manifest: dict[str, Any],
     vector_index: faiss.Index,
+    sentences: SentenceIndex,
     aliases: dict[str, str],
 ) -> None:
     """Write every index file into `folder` (a fresh build directory), manifest last."""
@@ -308,6 +330,7 @@ def write_store(
     finally:
         db.close()
     faiss.write_index(vector_index, str(folder / VECTORS))
+    sentences.save(folder)
     (folder / README).write_text(README_TEXT, encoding="utf-8")
     _write_json_durably(folder / MANIFEST, manifest)
 

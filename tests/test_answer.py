@@ -33,6 +33,7 @@ def test_off_topic_question_gets_no_answer_but_passages(seed_searcher: Searcher)
 
 
 def test_answer_probability_rises_with_each_feature() -> None:
-    assert answer_probability(0.7, 1.0) > answer_probability(0.3, 1.0)
-    assert answer_probability(0.6, 0.9) > answer_probability(0.6, 0.3)
-    assert 0.0 < answer_probability(0.0, 0.0) < answer_probability(1.0, 1.0) < 1.0
+    assert answer_probability(0.7, 0.5, 1.0) > answer_probability(0.3, 0.5, 1.0)
+    assert answer_probability(0.6, 0.7, 0.9) > answer_probability(0.6, 0.3, 0.9)
+    assert answer_probability(0.6, 0.5, 0.9) > answer_probability(0.6, 0.5, 0.3)
+    assert 0.0 < answer_probability(0.0, 0.0, 0.0) < answer_probability(1.0, 1.0, 1.0) < 1.0

@@ -10,12 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.build import NothingToIndex, build_index
 from qa.lexical import LexicalIndex
 from qa.search import Searcher
-from qa.store import IndexCorrupt, IndexMismatch, IndexMissing, IndexReader
+from qa.sentence_index import split_chunk
+from qa.store import FORMAT_VERSION, IndexCorrupt, IndexMismatch, IndexMissing, IndexReader
 from tests.conftest import SEED_FILE, SEED_QUESTION
 
 EXTRA = (
@@ -51,9 +53,11 @@ def test_second_build_reembeds_nothing_and_edit_reembeds_only_that_article(
     edited = build_index(settings, embedder=embedder)
     assert edited.changed == 1 and edited.unchanged == 1
     assert edited.embedded_chunks == 1  # the short article is one chunk; the seed is reused
+    assert edited.embedded_sentences == 3
 
     reader = IndexReader(settings.index_dir)
     assert "Buses replace trains." in reader.article("floods").text
+    assert_sentences_match_their_chunks(reader, embedder)
     searcher = Searcher(settings, embedder=embedder)
     assert (
         searcher.ask("What replaced the trains in Leeds?", k=1).passages[0].citation.article_id
@@ -69,6 +73,17 @@ def test_second_build_reembeds_nothing_and_edit_reembeds_only_that_article(
 
     full = build_index(settings, full=True, embedder=embedder)
     assert full.embedded_chunks == full.chunks
+
+
+def assert_sentences_match_their_chunks(reader: IndexReader, embedder) -> None:
+    """Stored sentence spans and vectors (reused or fresh) are what a fresh split would give."""
+    chunks = reader.chunks(range(reader.chunk_count))
+    stored = reader.sentences.of_rows([c.row for c in chunks])
+    assert len(reader.sentences) == sum(len(s.spans) for s in stored) > len(chunks)
+    for chunk, sentences in zip(chunks, stored, strict=True):
+        assert sentences.spans == split_chunk(chunk.text)
+        fresh = embedder.encode([chunk.text[a:b] for a, b in sentences.spans])
+        assert np.min(np.sum(fresh * sentences.vectors, axis=1)) > 0.999  # fp16 storage
 
 
 def test_problems_are_reported_and_the_rest_is_built(
@@ -115,7 +130,7 @@ def test_nothing_readable_leaves_the_index_unchanged(
 
 def test_manifest_records_what_loading_checks(seed_index) -> None:
     manifest = json.loads((seed_index.index_dir / "manifest.json").read_text())
-    assert manifest["format"] == 1
+    assert manifest["format"] == FORMAT_VERSION == 2
     assert manifest["model"]["dim"] == 384 and len(manifest["model"]["weights_sha256"]) == 64
     assert manifest["chunker"] == seed_index.chunker_fingerprint()
     assert manifest["counts"]["articles"] == 1

@@ -280,6 +280,8 @@ DAMAGES = [
     "manifest.json:garbage",
     "bm25:missing",
     "bm25:garbage",
+    "sentence_spans.npy:missing",
+    "sentence_vectors.npy:garbage",
 ]
 
 

@@ -1,0 +1,180 @@
+"""Fit the second-stage and answer-sentence weights (qa/search.py, qa/answer.py) on public data.
+
+    .venv/bin/python bench/tune.py [--index bench-results/quality-index]
+
+Needs the benchmark index (`bench/quality.py` builds it). For every answerable question of the
+tuning half (even id hash) of both sets, takes the hybrid search's first RESCORE fused passages
+and fits two logistic regressions (scikit-learn, each set weighted equally):
+
+- passages: "contains an answer" from the fused score, the best sentence cosine, the best
+  sentence's IDF-weighted share of the question's words, and that share for the whole passage;
+- sentences of the top ANSWER_PASSAGES passages: "contains an answer" from the cosine, the plain
+  and IDF-weighted shares of the question's words, and the passage rank.
+
+Prints the weights scaled to the fused score's (passages) and the cosine's (sentences), and
+hit@1 / hit@5 and the sentence hit of the constants in the code and of the fitted ones, for
+each set and half, so that a change is judged on the held half it was not fitted on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.quality import SETS, held_out  # noqa: E402
+from qa import answer, search  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.evaluate import read_questions  # noqa: E402
+from qa.search import Searcher  # noqa: E402
+
+PASSAGE_FEATURES = ("fused", "sentence", "sentence_words", "passage_words")
+SENTENCE_FEATURES = ("cosine", "share", "weighted", "rank_below_first")
+
+
+def candidates(searcher: Searcher, data: Path) -> list[dict]:
+    """Per answerable question: its set, half, and the first-stage passages with features."""
+    out = []
+    for name in SETS:
+        for question in read_questions(data / name / "questions.jsonl"):
+            if question.unanswerable:
+                continue
+            query = searcher.embedder.encode_query(question.question)
+            lexical = searcher.lexical.scores(question.question)
+            words = searcher.lexical.question_words(question.question)
+            found = searcher.retrieve(query, lexical, search.RESCORE, "hybrid")
+            passages = searcher._passages(found)
+            wanted = [a.lower() for a in question.answers]
+            rows = []
+            for candidate, passage, sentences in zip(
+                found, passages, searcher._sentences(passages, query, words), strict=True
+            ):
+                rows.append(
+                    {
+                        "fused": candidate.fused,
+                        "sentence": max(s.cosine for s in sentences),
+                        "sentence_words": max(s.weighted for s in sentences),
+                        "passage_words": words.overlap(passage.text)[1],
+                        "label": passage.citation.article_id == question.article_id
+                        and any(w in passage.text.lower() for w in wanted),
+                        "sentences": [
+                            {
+                                "cosine": s.cosine,
+                                "share": s.share,
+                                "weighted": s.weighted,
+                                "label": any(
+                                    w in passage.text[slice(*s.span)].lower() for w in wanted
+                                ),
+                            }
+                            for s in sentences
+                        ],
+                    }
+                )
+            out.append({"set": name, "held": held_out(question), "passages": rows})
+    return out
+
+
+def _fit(x: np.ndarray, y: np.ndarray, sets: list[str], scale_by: int) -> list[float]:
+    """Logistic regression weights, each set weighted equally, scaled so weight[scale_by] = 1."""
+    count = {name: sets.count(name) for name in SETS}
+    weights = np.array([len(sets) / (len(SETS) * count[s]) for s in sets])
+    model = LogisticRegression(max_iter=5000).fit(x, y, sample_weight=weights)
+    coefficients = model.coef_[0]
+    return [round(float(c / coefficients[scale_by]), 2) for c in coefficients]
+
+
+def ranked(question: dict, weights: list[float]) -> list[dict]:
+    keys = [
+        sum(w * p[f] for w, f in zip(weights, PASSAGE_FEATURES, strict=True))
+        for p in question["passages"]
+    ]
+    return [question["passages"][i] for i in np.argsort(-np.array(keys), kind="stable")]
+
+
+def sentence_rows(question: dict, weights: list[float]) -> list[tuple[list[float], bool]]:
+    """Features and label of every sentence of the top passages under these passage weights."""
+    top = ranked(question, weights)[: search.ANSWER_PASSAGES]
+    return [
+        ([s["cosine"], s["share"], s["weighted"], float(rank)], s["label"])
+        for rank, passage in enumerate(top)
+        for s in passage["sentences"]
+    ]
+
+
+def scores(questions: list[dict], passage_w: list[float], sentence_w: list[float]) -> dict:
+    """hit@1, hit@5 and sentence hit for each set and half."""
+    out = {}
+    for name in SETS:
+        for held in (False, True):
+            part = [q for q in questions if q["set"] == name and q["held"] == held]
+            hits1 = [ranked(q, passage_w)[0]["label"] for q in part]
+            hits5 = [any(p["label"] for p in ranked(q, passage_w)[:5]) for q in part]
+            sentence = []
+            for q in part:
+                rows = sentence_rows(q, passage_w)
+                best = max(rows, key=lambda r: float(np.dot(r[0], sentence_w)))
+                sentence.append(best[1])
+            out[f"{name}/{'held' if held else 'tune'}"] = {
+                "hit@1": round(float(np.mean(hits1)), 3),
+                "hit@5": round(float(np.mean(hits5)), 3),
+                "sentence": round(float(np.mean(sentence)), 3),
+            }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--index", type=Path, default=ROOT / "bench-results" / "quality-index")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "tune.json")
+    args = parser.parse_args()
+    questions = candidates(Searcher(Settings.from_env(index_dir=args.index)), args.data)
+    tune = [q for q in questions if not q["held"]]
+
+    current_p = [
+        1.0,
+        search.SENTENCE_WEIGHT,
+        search.SENTENCE_WORDS_WEIGHT,
+        search.PASSAGE_WORDS_WEIGHT,
+    ]
+    current_s = [1.0, answer.SHARE_WEIGHT, answer.WEIGHTED_WEIGHT, -answer.RANK_PENALTY]
+    x = np.array([[p[f] for f in PASSAGE_FEATURES] for q in tune for p in q["passages"]])
+    y = np.array([p["label"] for q in tune for p in q["passages"]])
+    fitted_p = _fit(x, y, [q["set"] for q in tune for _ in q["passages"]], 0)
+    rows = [(q["set"], r) for q in tune for r in sentence_rows(q, current_p)]
+    fitted_s = _fit(
+        np.array([r[0] for _, r in rows]),
+        np.array([r[1] for _, r in rows]),
+        [s for s, _ in rows],
+        0,
+    )
+    result = {
+        "passage_features": PASSAGE_FEATURES,
+        "sentence_features": SENTENCE_FEATURES,
+        "current": {
+            "passage": current_p,
+            "sentence": current_s,
+            **scores(questions, current_p, current_s),
+        },
+        "fitted": {
+            "passage": fitted_p,
+            "sentence": fitted_s,
+            **scores(questions, fitted_p, fitted_s),
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    for which in ("current", "fitted"):
+        print(which, json.dumps(result[which]))
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()

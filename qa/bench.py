@@ -329,8 +329,16 @@ def synthesize_index(base: Path, target: Path, chunks: int, settings: Settings) 
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             blocks.append(vectors)
     matrix = np.vstack(blocks).astype(np.float32)
+    # Chunk rows are laid out copy after copy in the base index's article order.
+    order = [c.row for a in originals for c in stored[a.id]]
+    sentences = reader.sentences.tiled(order, copies)
     manifest = dict(reader.manifest)
-    manifest["counts"] = {**manifest["counts"], "articles": len(articles), "chunks": len(rows)}
+    manifest["counts"] = {
+        **manifest["counts"],
+        "articles": len(articles),
+        "chunks": len(rows),
+        "sentences": len(sentences),
+    }
     manifest["articles"] = {a.id: a.content_hash for a in articles}
     manifest["synthesized"] = {"from": str(base), "copies": copies, "noise": NOISE}
     started = time.perf_counter()
@@ -338,7 +346,7 @@ def synthesize_index(base: Path, target: Path, chunks: int, settings: Settings) 
     index_seconds = time.perf_counter() - started
     manifest["vector_index"] = describe(index)
     with building(target) as folder:
-        write_store(folder, articles, rows, manifest, index, {})
+        write_store(folder, articles, rows, manifest, index, sentences, {})
         LexicalIndex.build(c.text for c in rows).save(folder)
     return {
         "chunks": len(rows),

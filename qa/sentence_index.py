@@ -55,6 +55,26 @@ class SentenceIndex:
         vectors = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
         return cls(spans.astype(np.int32), vectors.astype(np.float16))
 
+    def tiled(self, rows: Sequence[int], copies: int) -> SentenceIndex:
+        """The sentences of chunk `rows` (renumbered 0, 1, …), repeated `copies` times over.
+
+        For synthesized benchmark indexes: copy c of row rows[i] becomes row c·len(rows) + i.
+        """
+        one = self.of_rows(rows)
+        counts = np.array([len(c.spans) for c in one])
+        spans = np.vstack([np.array(c.spans, dtype=np.int32).reshape(-1, 2) for c in one])
+        vectors = np.vstack([c.vectors for c in one]).astype(np.float16)
+        renumbered = np.repeat(np.arange(len(rows)), counts)
+        return SentenceIndex(
+            np.column_stack(
+                [
+                    np.concatenate([renumbered + c * len(rows) for c in range(copies)]),
+                    np.tile(spans, (copies, 1)),
+                ]
+            ).astype(np.int32),
+            np.tile(vectors, (copies, 1)),
+        )
+
     def save(self, folder: Path) -> None:
         np.save(Path(folder) / SPANS_FILE, self.spans)
         np.save(Path(folder) / VECTORS_FILE, self.vectors)

@@ -1,0 +1,37 @@
+"""qa bench's synthesized indexes: a real index replicated, searchable like a built one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from qa.bench import synthesize_index
+from qa.config import Settings
+from qa.embedding import Embedder
+from qa.search import Searcher
+from qa.store import IndexReader
+from tests.conftest import SEED_QUESTION
+
+
+def test_a_synthesized_index_carries_every_copy_s_sentences(
+    seed_index: Settings, tmp_path: Path, embedder: Embedder
+) -> None:
+    base = IndexReader(seed_index.index_dir)
+    target = tmp_path / "synthesized"
+    made = synthesize_index(seed_index.index_dir, target, 3 * base.chunk_count, seed_index)
+    assert made["chunks"] == 3 * base.chunk_count
+
+    reader = IndexReader(target)  # checks sentence counts against chunks and the manifest
+    assert len(reader.sentences) == 3 * len(base.sentences)
+    last = reader.chunk_count - 1
+    copy, original = reader.chunks([last])[0], base.chunks([base.chunk_count - 1])[0]
+    assert copy.text == original.text and copy.article_id.endswith("~2")
+    (ours,), (theirs,) = reader.sentences.of_rows([last]), base.sentences.of_rows([original.row])
+    assert ours.spans == theirs.spans and np.array_equal(ours.vectors, theirs.vectors)
+
+    answer = Searcher(seed_index.with_(index_dir=target), embedder=embedder).ask(SEED_QUESTION)
+    assert "SANA reported" in answer.text
+    # Copy 0 keeps the real vectors; the perturbed copies of that passage follow it.
+    assert answer.passages[0].citation.article_id == base.chunks([0])[0].article_id
+    assert sum("SANA reported" in p.text for p in answer.passages) == 3

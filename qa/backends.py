@@ -100,13 +100,19 @@ def _importable(module: str) -> bool:
     return True
 
 
+# Bumped when the converted model's outputs change, so that an older cached model is not reused.
+# 2: the token vectors as a second output (sentence vectors are pooled from them).
+CONVERTED_VERSION = 2
+
+
 def cache_folder(root: Path, weights_hash: str, backend: str) -> Path:
     """Where the converted model of these weights for this backend lives."""
-    return Path(root).expanduser() / f"{weights_hash[:16]}-{backend}"
+    return Path(root).expanduser() / f"{weights_hash[:16]}-{backend}-v{CONVERTED_VERSION}"
 
 
 class OpenVinoRunner:
-    """A compiled OpenVINO model: padded token ids and mask in, unit-length vectors out."""
+    """A compiled OpenVINO model: padded token ids and mask in; unit-length vectors and the
+    token vectors they were pooled from out."""
 
     def __init__(self, model_file: Path) -> None:
         import openvino as ov
@@ -117,12 +123,15 @@ class OpenVinoRunner:
         self.precision = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
         self._local = threading.local()  # an infer request serves one thread at a time
 
-    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def __call__(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         request = getattr(self._local, "request", None)
         if request is None:
             request = self._local.request = self.compiled.create_infer_request()
         result = request.infer({"input_ids": input_ids, "attention_mask": attention_mask})
-        return np.array(result[0], dtype=np.float32)  # a copy: the request reuses its buffer
+        # Copies: the request reuses its buffers.
+        return np.array(result[0], dtype=np.float32), np.array(result[1], dtype=np.float32)
 
 
 def open_openvino(
@@ -155,15 +164,18 @@ def _convert(
     from transformers.utils import logging as transformers_logging
 
     class Pooled(torch.nn.Module):
-        """The whole sentence-transformers pipeline (encoder, mean pooling, normalize)."""
+        """The whole sentence-transformers pipeline (encoder, mean pooling, normalize), and the
+        encoder's token vectors (for sentence vectors pooled from a passage's pass)."""
 
         def __init__(self) -> None:
             super().__init__()
             self.inner = model
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            features = {"input_ids": input_ids, "attention_mask": attention_mask}
-            return self.inner(features)["sentence_embedding"]
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+        ) -> tuple[torch.Tensor, torch.Tensor]:
+            features = self.inner({"input_ids": input_ids, "attention_mask": attention_mask})
+            return features["sentence_embedding"], features["token_embeddings"]
 
     example = {
         "input_ids": torch.ones((2, 8), dtype=torch.int64),

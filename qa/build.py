@@ -182,16 +182,13 @@ def _reuse(previous: IndexReader, article: Article) -> tuple[list[Chunk], Embedd
 def _embed(
     embedder: Embedder, chunks: Sequence[Chunk], progress: bool
 ) -> list[tuple[np.ndarray, ChunkSentences]]:
-    """Each chunk's vector and its sentences' vectors, from one encode call (length-sorted)."""
+    """Each chunk's vector and its sentences' vectors, pooled from the same pass (one call)."""
     spans = [split_chunk(c.text) for c in chunks]
-    sentence_texts = [c.text[a:b] for c, found in zip(chunks, spans, strict=True) for a, b in found]
-    vectors = embedder.encode([c.text for c in chunks] + sentence_texts, progress=progress)
-    at = len(chunks)
-    embedded = []
-    for row, found in enumerate(spans):
-        embedded.append((vectors[row], ChunkSentences(found, vectors[at : at + len(found)])))
-        at += len(found)
-    return embedded
+    vectors, sentences = embedder.encode_passages([c.text for c in chunks], spans, progress)
+    return [
+        (vector, ChunkSentences(found, pooled))
+        for vector, found, pooled in zip(vectors, spans, sentences, strict=True)
+    ]
 
 
 def _take(embedded: Iterator[tuple[np.ndarray, ChunkSentences]], count: int) -> Embedded:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from qa import backends
 from qa.config import DEFAULT_MODEL, DEFAULT_MODEL_CACHE, Settings
+from qa.sentences import Span
 
 # Names under which the packaged all-MiniLM-L6-v2 weights answer, offline.
 PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
@@ -128,22 +129,84 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each passage's unit vector, and its sentences' vectors pooled from the same pass.
+
+        A sentence's vector is the mean of the passage's token vectors inside the sentence
+        ("late chunking"): the model's own pooling over a sub-span, in the passage's context,
+        at no extra model cost. `sentences` are spans within each text.
+        """
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        if self.backend != "torch":
+            try:
+                return self._encode_passages(texts, sentences, progress)
+            except Exception as exc:  # a runtime that fails here must not stop a build
+                self.backend = backends.fall_back(self.backend, _first_line(exc))
+        return self._encode_passages(texts, sentences, progress)
+
+    def _encode_passages(
+        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], progress: bool
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        encoded = self.model.tokenizer(
+            list(texts),
+            add_special_tokens=True,
+            truncation=True,
+            max_length=self.max_pieces,
+            return_offsets_mapping=True,
+        )
+        vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [vectors[:0]] * len(texts)
+        for rows, (batch, tokens) in self._run(encoded["input_ids"], progress):
+            vectors[rows] = batch
+            for row, token_vectors in zip(rows.tolist(), tokens, strict=True):
+                pooled[row] = _pool_spans(
+                    token_vectors, encoded["offset_mapping"][row], sentences[row]
+                )
+        return vectors, pooled
+
     def _encode_openvino(self, texts: Sequence[str], progress: bool) -> np.ndarray:
         """Tokenize once, sort by length (least padding), run OpenVINO batch by batch."""
         encoded = self.model.tokenizer(
             list(texts), add_special_tokens=True, truncation=True, max_length=self.max_pieces
         )["input_ids"]
-        runner = self._openvino_runner(encoded)
-        order = np.argsort([-len(ids) for ids in encoded], kind="stable")
         vectors = np.empty((len(encoded), self.dim), dtype=np.float32)
-        size = self.requested_batch_size or (
-            backends.SMALL_BATCH if len(encoded) <= backends.SMALL_CALL else self.batch_size
-        )
+        for rows, (batch, _) in self._run(encoded, progress):
+            vectors[rows] = batch
+        return vectors
+
+    def _run(
+        self, encoded: list[list[int]], progress: bool
+    ) -> Iterator[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]:
+        """Token ids through the model in length-sorted batches (least padding): for each batch,
+        its rows and (unit vectors, token vectors)."""
+        if self.backend == "torch":
+            runner, size = self._run_torch, self.batch_size
+        else:
+            runner = self._openvino_runner(encoded)
+            size = self.requested_batch_size or (
+                backends.SMALL_BATCH if len(encoded) <= backends.SMALL_CALL else self.batch_size
+            )
+        order = np.argsort([-len(ids) for ids in encoded], kind="stable")
         starts = range(0, len(order), size)
         for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
             rows = order[start : start + size]
-            vectors[rows] = runner(*_padded([encoded[r] for r in rows]))
-        return vectors
+            yield rows, runner(*_padded([encoded[r] for r in rows]))
+
+    def _run_torch(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        features = {
+            "input_ids": torch.from_numpy(input_ids),
+            "attention_mask": torch.from_numpy(attention_mask),
+        }
+        with torch.inference_mode():
+            out = self.model.eval()(features)
+        return out["sentence_embedding"].float().numpy(), out["token_embeddings"].float().numpy()
 
     def _openvino_runner(self, encoded: list[list[int]]) -> backends.OpenVinoRunner:
         """The compiled model, converted on first use (int8: calibrated on these texts)."""
@@ -163,6 +226,24 @@ class Embedder:
     def _unquantized(self) -> backends.OpenVinoRunner:
         folder = backends.cache_folder(self.cache_dir, self.weights_hash, "openvino")
         return backends.open_openvino(self.model, folder, None)
+
+
+def _pool_spans(
+    tokens: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence[Span]
+) -> np.ndarray:
+    """Unit vectors of the text spans: the mean of the token vectors that start inside each.
+
+    `tokens` may be padded past the text's own tokens; `offsets` are the tokenizer's character
+    offsets (empty for special tokens). A span with no token of its own gets the mean of all.
+    """
+    starts = np.array([a for a, _ in offsets])
+    real = np.array([b > a for a, b in offsets])
+    tokens = tokens[: len(offsets)]
+    pooled = np.empty((len(spans), tokens.shape[1]), dtype=np.float32)
+    for row, (start, end) in enumerate(spans):
+        inside = real & (starts >= start) & (starts < end)
+        pooled[row] = tokens[inside].mean(axis=0) if inside.any() else tokens.mean(axis=0)
+    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
 
 def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,9 @@
-"""Sentence vectors of every chunk, embedded at build time: an answer then embeds only the question.
+"""Sentence vectors of every chunk, made at build time: an answer then embeds only the question.
 
-Two memory-mapped .npy files beside the chunk vectors: the spans (chunk row, start and end within
-the chunk's text; sorted by row) and their unit vectors in fp16 (cosines within about 1e-3 of
-fp32, half the disk and page cache).
+A sentence's vector is pooled from its chunk's own model pass (qa.embedding.encode_passages), so
+it costs the build nothing extra. Two memory-mapped .npy files beside the chunk vectors: the spans
+(chunk row, start and end within the chunk's text; sorted by row) and their unit vectors in fp16
+(cosines within about 1e-3 of fp32, half the disk and page cache).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class SentenceIndex:
 
     def of_rows(self, rows: Sequence[int]) -> list[ChunkSentences]:
         """The sentences of each chunk row, in the order asked for."""
-        keys = np.asarray(rows, dtype=np.int64)
+        # Keys of the column's own dtype: other keys make numpy convert the whole column first.
+        keys = np.asarray(rows, dtype=self.spans.dtype)
         firsts = np.searchsorted(self.spans[:, 0], keys, side="left")
         lasts = np.searchsorted(self.spans[:, 0], keys, side="right")
         return [

@@ -373,11 +373,11 @@ def test_a_rebuild_swaps_the_index_without_a_failed_request(tmp_path: Path, embe
     assert statuses and set(statuses) == {200}
 
 
-def test_a_thread_that_first_asks_after_a_swap_gets_the_new_index(
+def test_a_thread_that_first_asks_after_a_swap_reads_one_index_whole(
     tmp_path: Path, embedder: Embedder
 ):
-    """The chunk store opens per thread on first use: a new thread must not pair the old
-    vectors with the new store (that failed with a 500 before the holder checked)."""
+    """After a swap on disk, a new thread is answered from the loaded index (its vectors with
+    its own chunk store: never the old vectors with the new chunks), then from the new one."""
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
     settings = Settings(index_dir=tmp_path / "index")
@@ -390,16 +390,26 @@ def test_a_thread_that_first_asks_after_a_swap_gets_the_new_index(
         "Lighthouse news\n\nThe keeper of the Port Lumen light is Elsa Varga.\n", encoding="utf-8"
     )
     build_index(settings, [str(articles)], embedder=embedder)  # swapped on disk, not yet loaded
-    answers: list[TestResponse] = []
-    first_use = threading.Thread(
-        target=lambda: answers.append(
-            app.test_client().post("/api/ask", json={"question": "Who keeps the Port Lumen light?"})
+
+    def ask_from_a_new_thread() -> TestResponse:
+        answers: list[TestResponse] = []
+        question = {"question": "Who keeps the Port Lumen light?"}
+        thread = threading.Thread(
+            target=lambda: answers.append(app.test_client().post("/api/ask", json=question))
         )
-    )
-    first_use.start()
-    first_use.join(timeout=120)
-    assert answers[0].status_code == 200, answers[0].data[:300]
-    assert answers[0].json["passages"][0]["citation"]["article_id"] == "lighthouse"
+        thread.start()
+        thread.join(timeout=120)
+        assert answers[0].status_code == 200, answers[0].data[:300]
+        return answers[0]
+
+    first = ask_from_a_new_thread().json["passages"][0]
+    if first["citation"]["article_id"] != "lighthouse":  # still the old index: all of it
+        seed_text = (SEEDS / "000_fea5b3fe5925253d.txt").read_text(encoding="utf-8")
+        assert first["text"] == seed_text[first["citation"]["start"] : first["citation"]["end"]]
+    deadline = time.monotonic() + 60
+    while ask_from_a_new_thread().json["passages"][0]["citation"]["article_id"] != "lighthouse":
+        assert time.monotonic() < deadline, "the new index was never loaded"
+        time.sleep(0.2)
 
 
 # --- rate limit ---------------------------------------------------------------------------------

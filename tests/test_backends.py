@@ -13,6 +13,7 @@ from qa import backends
 from qa.chunking import Chunker
 from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
+from qa.sentence_index import split_chunk
 
 from .conftest import SEED_FILE, SEED_QUESTION
 
@@ -40,6 +41,17 @@ def test_openvino_vectors_are_close_to_fp32(fp32: Embedder, seed_chunks: list[st
     assert cosines.min() >= 0.99
     assert np.allclose(np.linalg.norm(fast.encode(texts), axis=1), 1, atol=1e-3)
     assert fast.encode([]).shape == (0, fp32.dim)
+
+
+def test_openvino_sentence_vectors_are_close_to_fp32(
+    fp32: Embedder, seed_chunks: list[str]
+) -> None:
+    fast = load_embedder(Settings(backend="openvino"))
+    spans = [split_chunk(text) for text in seed_chunks]
+    _, ours = fast.encode_passages(seed_chunks, spans)
+    _, theirs = fp32.encode_passages(seed_chunks, spans)
+    for a, b in zip(ours, theirs, strict=True):
+        assert np.sum(a * b, axis=1).min() >= 0.99
 
 
 def test_openvino_keeps_the_model_api(fp32: Embedder) -> None:

@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 import time
-import weakref
 from pathlib import Path
 
 from qa.config import Settings
@@ -18,8 +17,6 @@ log = logging.getLogger(__name__)
 
 # How often (seconds) a request may stat manifest.json to notice a new build.
 CHECK_EVERY = 1.0
-# How long a request waits for a new index to load before it is answered 503.
-RELOAD_WAIT = 120.0
 # manifest.json's identity: a new build writes a new file, so one of these changes.
 Signature = tuple[int, int, int] | None
 
@@ -32,8 +29,10 @@ class IndexHolder:
     """Hands out the current Searcher; notices a new build and loads it off the request path.
 
     Requests keep using the old Searcher while the new one loads; the reference is swapped
-    only once the new index is fully loaded, so no request fails during a rebuild. The
-    embedder is loaded once and shared by every Searcher.
+    only once the new index is fully loaded, so no request fails during a rebuild. An old
+    Searcher keeps answering from the files it loaded even after the swap on disk: its chunk
+    store connection and memory maps were opened at load (qa.store.IndexReader). The embedder
+    is loaded once and shared by every Searcher.
     """
 
     def __init__(
@@ -44,61 +43,25 @@ class IndexHolder:
         self.check_every = check_every
         self._manifest_path = Path(settings.index_dir) / MANIFEST
         self._lock = threading.Lock()
-        self._loaded_all = threading.Condition(self._lock)
-        self._thread = threading.local()
         self._searcher: Searcher | None = None
         self._problem = "the index is loading"
         self._seen: Signature = None  # the manifest last loaded (or tried)
-        self._loaded_from: Signature = None  # the manifest the current Searcher came from
         self._checked = time.monotonic()
         self._loading = True
         self._load(self._signature())
 
     def current(self) -> Searcher:
-        """The loaded Searcher, ready for this thread; IndexUnavailable when there is none."""
+        """The loaded Searcher; IndexUnavailable when there is none."""
         self._notice_new_build()
         searcher = self._searcher
         if searcher is None:
             raise IndexUnavailable(self._problem)
-        ready = getattr(self._thread, "searcher", None)  # a weak reference: never keeps it alive
-        if ready is None or ready() is not searcher:
-            searcher = self._ready_in_this_thread(searcher)
         return searcher
 
     @property
     def build_id(self) -> str | None:
         searcher = self._searcher
         return searcher.manifest.get("build_id") if searcher else None
-
-    def _ready_in_this_thread(self, searcher: Searcher) -> Searcher:
-        """Open this thread's connection to the Searcher's chunk store while it is the one on disk.
-
-        The store opens a connection per thread, by path, on first use: after `qa build` has
-        swapped the directory, a first use of the old Searcher would read the new store next
-        to the old vectors. So a thread that meets a Searcher whose files are gone waits for
-        the new one instead.
-        """
-        if self._signature() != self._loaded_from:
-            searcher = self._wait_for_reload(searcher)
-            if self._signature() != self._loaded_from:
-                raise IndexUnavailable(f"the index changed and cannot be loaded: {self._problem}")
-        try:
-            searcher.reader.article("")  # a key miss: the cheapest query that opens it now
-        except Exception as exc:  # the files went away under us
-            raise IndexUnavailable(
-                f"the index at {self.settings.index_dir} changed and cannot be read ({exc}): "
-                "run `qa build`"
-            ) from None
-        self._thread.searcher = weakref.ref(searcher)
-        return searcher
-
-    def _wait_for_reload(self, stale: Searcher) -> Searcher:
-        self._notice_new_build(force=True)
-        with self._loaded_all:
-            self._loaded_all.wait_for(lambda: not self._loading, timeout=RELOAD_WAIT)
-            if self._loading:
-                raise IndexUnavailable("a new index is still loading; try again in a moment")
-            return self._searcher or stale
 
     def _signature(self) -> Signature:
         try:
@@ -107,13 +70,13 @@ class IndexHolder:
             return None
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
-    def _notice_new_build(self, force: bool = False) -> None:
+    def _notice_new_build(self) -> None:
         """At most every `check_every` seconds, stat the manifest; start a load if it changed."""
         now = time.monotonic()
-        if not force and now - self._checked < self.check_every:
+        if now - self._checked < self.check_every:
             return
         with self._lock:
-            if self._loading or (not force and now - self._checked < self.check_every):
+            if self._loading or now - self._checked < self.check_every:
                 return
             self._checked = now
             signature = self._signature()
@@ -130,19 +93,17 @@ class IndexHolder:
         try:
             searcher, problem = self._open()
         finally:
-            with self._loaded_all:
+            with self._lock:
                 self._seen = signature
                 if searcher is not None:
                     if self._searcher not in (None, searcher):
                         log.info("loaded the new index %s", searcher.manifest.get("build_id"))
                     self._searcher = searcher
-                    self._loaded_from = signature
                 else:
                     self._problem = problem
                     if self._searcher is not None:
                         log.warning("keeping the loaded index: %s", problem)
                 self._loading = False
-                self._loaded_all.notify_all()
 
     def _open(self) -> tuple[Searcher | None, str]:
         try:

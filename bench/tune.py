@@ -53,15 +53,15 @@ def candidates(searcher: Searcher, data: Path) -> list[dict]:
             passages = searcher._passages(found)
             wanted = [a.lower() for a in question.answers]
             rows = []
-            for candidate, passage, sentences in zip(
-                found, passages, searcher._sentences(passages, query, words), strict=True
+            for candidate, passage, read in zip(
+                found, passages, searcher._read(passages, query, words), strict=True
             ):
                 rows.append(
                     {
                         "fused": candidate.fused,
-                        "sentence": max(s.cosine for s in sentences),
-                        "sentence_words": max(s.weighted for s in sentences),
-                        "passage_words": words.overlap(passage.text)[1],
+                        "sentence": max(s.cosine for s in read.sentences),
+                        "sentence_words": max(s.weighted for s in read.sentences),
+                        "passage_words": read.coverage,
                         "label": passage.citation.article_id == question.article_id
                         and any(w in passage.text.lower() for w in wanted),
                         "sentences": [
@@ -73,7 +73,7 @@ def candidates(searcher: Searcher, data: Path) -> list[dict]:
                                     w in passage.text[slice(*s.span)].lower() for w in wanted
                                 ),
                             }
-                            for s in sentences
+                            for s in read.sentences
                         ],
                     }
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from bm25s.tokenization import Tokenizer
+
+from qa.sentences import Span
 
 FOLDER = "bm25"
 logging.getLogger("bm25s").setLevel(logging.ERROR)
@@ -24,8 +26,15 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 
 def content_words(text: str) -> set[str]:
     """Stemmed, lower-cased words of text without stop words (as BM25 sees them)."""
-    words = set(_WORD.findall(text.lower())) - _STOPWORDS
-    return set(_STEMMER.stemWords(list(words)))
+    return content_words_of_spans(text, [(0, len(text))])[0]
+
+
+def content_words_of_spans(text: str, spans: Sequence[Span]) -> list[set[str]]:
+    """The content words of each span of text, with one stemming call for them all."""
+    raw = [set(_WORD.findall(text[start:end].lower())) - _STOPWORDS for start, end in spans]
+    vocabulary = list(set().union(*raw))
+    stems = dict(zip(vocabulary, _STEMMER.stemWords(vocabulary), strict=True))
+    return [{stems[word] for word in words} for words in raw]
 
 
 def _tokenizer() -> Tokenizer:
@@ -92,10 +101,9 @@ class QuestionWords:
 
     weights: dict[str, float]
 
-    def overlap(self, text: str) -> tuple[float, float]:
-        """Share of the question's words found in text: plain, and IDF-weighted."""
+    def overlap(self, present: set[str]) -> tuple[float, float]:
+        """Share of the question's words among `present` (content words): plain, IDF-weighted."""
         if not self.weights:
             return 0.0, 0.0
-        present = content_words(text)
         found = [w for word, w in self.weights.items() if word in present]
         return len(found) / len(self.weights), sum(found) / sum(self.weights.values())

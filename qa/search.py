@@ -19,7 +19,7 @@ from qa.answer import (
 )
 from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
-from qa.lexical import LexicalIndex, QuestionWords
+from qa.lexical import LexicalIndex, QuestionWords, content_words_of_spans
 from qa.store import IndexCorrupt, IndexReader
 
 MODES = ("hybrid", "dense", "bm25")
@@ -50,6 +50,15 @@ class Finding:
     best: Sentence | None
     coverage: float  # IDF-weighted share of the question's words in the best sentence's passage
     probability: float  # the "not found" model's belief that the best sentence answers
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A passage read against the question: its sentences, and the IDF-weighted share of the
+    question's words in the whole passage."""
+
+    sentences: list[Sentence]
+    coverage: float
 
 
 @dataclass
@@ -111,12 +120,12 @@ class Searcher:
         depth = max(k, RESCORE) if mode == "hybrid" else k
         candidates = self.retrieve(query, lexical, depth, mode)
         passages = self._passages(candidates)
-        sentences = self._sentences(passages, query, words)
+        readings = self._read(passages, query, words)
         if mode == "hybrid":
-            passages, sentences = _rescored(passages, sentences, candidates, words)
+            passages, readings = _rescored(passages, readings, candidates)
         passages = passages[:k]
         best = best_per_passage(
-            [replace(s, rank=rank) for rank, found in enumerate(sentences, 1) for s in found]
+            [replace(s, rank=rank) for rank, read in enumerate(readings, 1) for s in read.sentences]
         )
         passages = [
             replace(p, highlight=best[p.rank].span if p.rank in best else None) for p in passages
@@ -125,9 +134,8 @@ class Searcher:
         winner = max(contenders, key=lambda s: s.score, default=None)
         if winner is None:
             return Finding(passages, None, 0.0, 0.0)
-        passage = passages[winner.rank - 1]
-        coverage = words.overlap(passage.text)[1]
-        probability = answer_probability(winner.cosine, passage.score, coverage)
+        coverage = readings[winner.rank - 1].coverage
+        probability = answer_probability(winner.cosine, passages[winner.rank - 1].score, coverage)
         return Finding(passages, winner, coverage, probability)
 
     def retrieve(
@@ -170,21 +178,25 @@ class Searcher:
                 positions.append(position)
         return kept
 
-    def _sentences(
+    def _read(
         self, passages: list[Passage], query: np.ndarray, words: QuestionWords
-    ) -> list[list[Sentence]]:
+    ) -> list[Reading]:
         """Each passage's sentences with their cosine and word overlap with the question.
 
-        The sentence vectors were embedded at build time: answering embeds only the question.
+        The sentence vectors were made at build time: answering embeds only the question.
         """
-        stored = self.reader.sentences.of_rows([p.row for p in passages])
-        return [
-            [
-                Sentence(passage.rank, span, cosine, *words.overlap(passage.text[slice(*span)]))
-                for span, cosine in zip(found.spans, (found.vectors @ query).tolist(), strict=True)
+        readings = []
+        for passage, found in zip(
+            passages, self.reader.sentences.of_rows([p.row for p in passages]), strict=True
+        ):
+            present = content_words_of_spans(passage.text, found.spans)
+            cosines = (found.vectors @ query).tolist()
+            sentences = [
+                Sentence(passage.rank, span, cosine, *words.overlap(words_in))
+                for span, cosine, words_in in zip(found.spans, cosines, present, strict=True)
             ]
-            for passage, found in zip(passages, stored, strict=True)
-        ]
+            readings.append(Reading(sentences, words.overlap(set().union(*present))[1]))
+        return readings
 
     def _passages(self, candidates: list[Candidate]) -> list[Passage]:
         chunks = self.reader.chunks([c.row for c in candidates])
@@ -211,25 +223,20 @@ class Searcher:
 
 
 def _rescored(
-    passages: list[Passage],
-    sentences: list[list[Sentence]],
-    candidates: list[Candidate],
-    words: QuestionWords,
-) -> tuple[list[Passage], list[list[Sentence]]]:
+    passages: list[Passage], readings: list[Reading], candidates: list[Candidate]
+) -> tuple[list[Passage], list[Reading]]:
     """Hybrid's second stage: the first RESCORE passages re-ranked by fused score and sentences."""
     keys = [
         candidate.fused
-        + SENTENCE_WEIGHT * max((s.cosine for s in found), default=0.0)
-        + SENTENCE_WORDS_WEIGHT * max((s.weighted for s in found), default=0.0)
-        + PASSAGE_WORDS_WEIGHT * words.overlap(passage.text)[1]
-        for candidate, passage, found in zip(
-            candidates[:RESCORE], passages, sentences, strict=False
-        )
+        + SENTENCE_WEIGHT * max((s.cosine for s in read.sentences), default=0.0)
+        + SENTENCE_WORDS_WEIGHT * max((s.weighted for s in read.sentences), default=0.0)
+        + PASSAGE_WORDS_WEIGHT * read.coverage
+        for candidate, read in zip(candidates[:RESCORE], readings, strict=False)
     ]
     order = sorted(range(len(keys)), key=lambda i: -keys[i])
     order += list(range(len(keys), len(passages)))
     ranked = [replace(passages[i], rank=rank) for rank, i in enumerate(order, start=1)]
-    return ranked, [sentences[i] for i in order]
+    return ranked, [readings[i] for i in order]
 
 
 def _top_rows(scores: np.ndarray, k: int) -> list[int]:

@@ -304,7 +304,7 @@ def synthesize_index(base: Path, target: Path, chunks: int, settings: Settings) 
     from qa.chunking import Chunk
     from qa.lexical import LexicalIndex
     from qa.store import IndexReader, building, write_store
-    from qa.vector_index import describe, make_vector_index
+    from qa.vector_index import describe, is_approximate, make_vector_index
 
     reader = IndexReader(base)
     originals = [a for a in (reader.article(i) for i in reader.manifest["articles"]) if a]
@@ -346,7 +346,8 @@ def synthesize_index(base: Path, target: Path, chunks: int, settings: Settings) 
     index_seconds = time.perf_counter() - started
     manifest["vector_index"] = describe(index)
     with building(target) as folder:
-        write_store(folder, articles, rows, manifest, index, sentences, {})
+        exact = matrix if is_approximate(index) else None
+        write_store(folder, articles, rows, manifest, index, sentences, {}, exact)
         LexicalIndex.build(c.text for c in rows).save(folder)
     return {
         "chunks": len(rows),
@@ -359,39 +360,47 @@ def synthesize_index(base: Path, target: Path, chunks: int, settings: Settings) 
     }
 
 
-def bench_search(matrix: np.ndarray, queries: np.ndarray, index_path: Path) -> dict[str, Any]:
-    """Recall@10 of the saved (possibly approximate) index against exact search, and its speed."""
+def bench_search(matrix: np.ndarray, queries: np.ndarray, index_dir: Path) -> dict[str, Any]:
+    """Recall@10 of the saved index's search (approximate: candidates re-scored exactly, as the
+    answer path searches) against exact search over the same vectors, and its speed."""
     import faiss
 
-    from qa.vector_index import read_vector_index
+    from qa.store import IndexReader
 
     exact = faiss.IndexFlatIP(matrix.shape[1])
     exact.add(matrix)
     _, truth = exact.search(queries, RECALL_K)
-    exact_times = _search_times(exact, queries)
-    loaded = read_vector_index(index_path)
-    _, found = loaded.search(queries, RECALL_K)
+    reader = IndexReader(index_dir)
     result = {
-        "recall@10": _recall(truth, found),
-        "search_ms": percentiles(_search_times(loaded, queries)),
-        "exact_search_ms": percentiles(exact_times),
+        "recall@10": _recall(truth, _found(reader, queries)),
+        "search_ms": percentiles(_search_times(lambda q: reader.search(q, 50), queries)),
+        "exact_search_ms": percentiles(
+            _search_times(lambda q: exact.search(q.reshape(1, -1), 50), queries)
+        ),
     }
-    ivf = faiss.try_extract_index_ivf(loaded)
+    ivf = faiss.try_extract_index_ivf(reader.vectors)
     if ivf is not None:  # the recall / speed trade-off around the chosen number of probes
         chosen = ivf.nprobe
         result["probe_sweep"] = []
         for probes in sorted({8, 16, 32, 64, chosen, 128, 256} & set(range(1, ivf.nlist + 1))):
             ivf.nprobe = probes
-            _, found = loaded.search(queries, RECALL_K)
+            _, unrefined = reader.vectors.search(queries, RECALL_K)
             result["probe_sweep"].append(
                 {
                     "probes": probes,
-                    "recall@10": _recall(truth, found),
-                    "p50_ms": percentiles(_search_times(loaded, queries))["p50_ms"],
+                    "recall@10": _recall(truth, _found(reader, queries)),
+                    "recall@10_unrefined": _recall(truth, unrefined),
+                    "p50_ms": percentiles(_search_times(lambda q: reader.search(q, 50), queries))[
+                        "p50_ms"
+                    ],
                 }
             )
         ivf.nprobe = chosen
     return result
+
+
+def _found(reader: Any, queries: np.ndarray) -> np.ndarray:
+    return np.array([reader.search(q, RECALL_K)[1] for q in queries])
 
 
 def _recall(truth: np.ndarray, found: np.ndarray) -> float:
@@ -399,11 +408,11 @@ def _recall(truth: np.ndarray, found: np.ndarray) -> float:
     return round(float(np.mean(shares)), 4)
 
 
-def _search_times(index: Any, queries: np.ndarray) -> list[float]:
+def _search_times(search: Callable[[np.ndarray], Any], queries: np.ndarray) -> list[float]:
     times = []
     for query in queries:
         mark = time.perf_counter()
-        index.search(query.reshape(1, -1), 50)
+        search(query)
         times.append((time.perf_counter() - mark) * 1000)
     return times
 
@@ -419,7 +428,7 @@ def bench_ann_choices(matrix: np.ndarray, queries: np.ndarray) -> list[dict[str,
     _, truth = exact.search(queries, RECALL_K)
     rows = []
     for name, make in (
-        ("ivf-fp16", lambda: make_vector_index(matrix, 0)),
+        ("ivf-sq8", lambda: make_vector_index(matrix, 0)),
         ("hnsw32-flat", lambda: _hnsw(matrix)),
     ):
         started = time.perf_counter()
@@ -432,7 +441,9 @@ def bench_ann_choices(matrix: np.ndarray, queries: np.ndarray) -> list[dict[str,
                 "params": describe(index) if name.startswith("ivf") else {"M": 32, "efSearch": 64},
                 "build_s": round(built, 1),
                 "recall@10": _recall(truth, found),
-                "search_ms": percentiles(_search_times(index, queries)),
+                "search_ms": percentiles(
+                    _search_times(lambda q, i=index: i.search(q.reshape(1, -1), 50), queries)
+                ),
                 "bytes_per_vector": round(faiss.serialize_index(index).nbytes / len(matrix)),
             }
         )
@@ -556,7 +567,7 @@ def run_bench(
             matrix = made.pop("matrix")
             row = {"target": size, **made}
             log(f"scale: search at {made['chunks']} chunks")
-            row.update(bench_search(matrix, queries, target / "vectors.faiss"))
+            row.update(bench_search(matrix, queries, target))
             if size <= 200_000:
                 row["ann_choices"] = bench_ann_choices(matrix, queries)
             del matrix

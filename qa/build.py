@@ -20,7 +20,7 @@ from qa.embedding import Embedder, load_embedder
 from qa.lexical import LexicalIndex
 from qa.sentence_index import ChunkSentences, SentenceIndex, split_chunk
 from qa.store import FORMAT_VERSION, IndexError_, IndexReader, building, write_store
-from qa.vector_index import make_vector_index
+from qa.vector_index import is_approximate, make_vector_index
 
 # An article's chunk vectors (one row per chunk) and the sentences of each chunk.
 Embedded = tuple[np.ndarray, list[ChunkSentences]]
@@ -137,15 +137,18 @@ def build_index(
         "aliases": len(read.aliases),
     }
     manifest = _manifest(settings, embedder, sources, read.articles, counts)
+    vector_index = make_vector_index(matrix, settings.ann_min_chunks)
+    exact = matrix if is_approximate(vector_index) else None
     with building(target) as folder:
         write_store(
             folder,
             read.articles,
             chunks,
             manifest,
-            make_vector_index(matrix, settings.ann_min_chunks),
+            vector_index,
             sentence_index,
             read.aliases,
+            exact,
         )
         LexicalIndex.build(c.text for c in chunks).save(folder)
     summary.timings["write"] = time.perf_counter() - mark

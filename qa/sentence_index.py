@@ -1,9 +1,9 @@
 """Sentence vectors of every chunk, made at build time: an answer then embeds only the question.
 
 A sentence's vector is pooled from its chunk's own model pass (qa.embedding.encode_passages), so
-it costs the build nothing extra. Two memory-mapped .npy files beside the chunk vectors: the spans
-(chunk row, start and end within the chunk's text; sorted by row) and their unit vectors in fp16
-(cosines within about 1e-3 of fp32, half the disk and page cache).
+it costs the build nothing extra. Two .npy files beside the chunk vectors: the spans (chunk row,
+start and end within the chunk's text; sorted by row; loaded, 12 bytes a sentence) and their unit
+vectors in fp16 (cosines within about 1e-3 of fp32), read row by row from disk when asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.row_file import RowFile
 from qa.sentences import Span, sentence_spans
 
 SPANS_FILE = "sentence_spans.npy"
@@ -36,7 +37,7 @@ def split_chunk(text: str) -> list[Span]:
 class SentenceIndex:
     """Spans and vectors of the sentences of all chunks, looked up by chunk row."""
 
-    def __init__(self, spans: np.ndarray, vectors: np.ndarray) -> None:
+    def __init__(self, spans: np.ndarray, vectors: np.ndarray | RowFile) -> None:
         if spans.ndim != 2 or spans.shape[1] != 3 or len(spans) != len(vectors):
             raise ValueError(f"{len(spans)} sentence spans do not match {len(vectors)} vectors")
         if len(spans) > 1 and bool(np.any(np.diff(spans[:, 0]) < 0)):
@@ -82,11 +83,8 @@ class SentenceIndex:
 
     @classmethod
     def load(cls, folder: Path) -> SentenceIndex:
-        """Memory-mapped: only the pages of the chunks asked about are read."""
-        return cls(
-            np.load(Path(folder) / SPANS_FILE, mmap_mode="r"),
-            np.load(Path(folder) / VECTORS_FILE, mmap_mode="r"),
-        )
+        """The spans in memory; the vectors stay on disk (a RowFile)."""
+        return cls(np.load(Path(folder) / SPANS_FILE), RowFile(Path(folder) / VECTORS_FILE))
 
     def __len__(self) -> int:
         return len(self.spans)

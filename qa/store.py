@@ -20,13 +20,19 @@ import numpy as np
 
 from qa.articles import Article
 from qa.chunking import Chunk
+from qa.row_file import RowFile
 from qa.sentence_index import SentenceIndex
-from qa.vector_index import read_vector_index
+from qa.vector_index import is_approximate, read_vector_index
 
 # 2: sentence spans and vectors stored beside the chunks (qa.sentence_index).
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
+# Beside an approximate (IVF) index only: the chunk vectors in fp16, read from disk to re-score
+# the index's candidates exactly and to give exact vectors for copy folding.
+EXACT_VECTORS = "chunk_vectors.npy"
+# An approximate search fetches this many times the candidates asked for, then re-scores them.
+REFINE_FACTOR = 4
 CHUNKS = "chunks.sqlite"
 README = "README.md"
 README_TEXT = """\
@@ -38,6 +44,7 @@ Built by `qa build` (see the project README); never edit by hand.
 - `vectors.faiss`: the FAISS index of chunk vectors (ids = chunk rows)
 - `chunks.sqlite`: chunk rows (text, article, paragraph, offsets) and articles
 - `sentence_spans.npy`, `sentence_vectors.npy`: each chunk's sentences and their vectors (fp16)
+- `chunk_vectors.npy`: the exact chunk vectors (fp16), beside an approximate (IVF) index only
 - `bm25/`: the lexical (BM25) index of the same chunks
 
 A build writes a sibling directory and swaps it in atomically.
@@ -142,6 +149,22 @@ class IndexReader:
                 f"{self.vectors.ntotal} vectors, manifest says {expected}): {REBUILD}"
             )
         self.sentences = self._load_sentences(chunk_count)
+        self.exact = self._load_exact(chunk_count) if is_approximate(self.vectors) else None
+
+    def _load_exact(self, chunk_count: int) -> RowFile:
+        try:
+            exact = RowFile(self.path / EXACT_VECTORS)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(
+                f"index at {self.path}: {EXACT_VECTORS} is missing or damaged "
+                f"({_first_line(exc)}): {REBUILD}"
+            ) from None
+        if len(exact) != chunk_count:
+            raise IndexCorrupt(
+                f"index at {self.path} is inconsistent ({len(exact)} exact vectors of "
+                f"{chunk_count} chunks): {REBUILD}"
+            )
+        return exact
 
     def _load_sentences(self, chunk_count: int) -> SentenceIndex:
         try:
@@ -189,17 +212,29 @@ class IndexReader:
             )
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Inner-product (cosine) scores and chunk rows of the k nearest chunks."""
+        """Inner-product (cosine) scores and chunk rows of the k nearest chunks.
+
+        An approximate index proposes REFINE_FACTOR times k candidates, re-scored exactly.
+        """
         k = min(k, self.chunk_count)
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        scores, rows = self.vectors.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
-        keep = rows[0] >= 0
-        return scores[0][keep], rows[0][keep]
+        query = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        fetch = k if self.exact is None else min(REFINE_FACTOR * k, self.chunk_count)
+        scores, rows = self.vectors.search(query, fetch)
+        rows = rows[0][rows[0] >= 0]
+        if self.exact is None:
+            return scores[0][: len(rows)], rows
+        exact = self.vectors_of(rows) @ query[0]
+        best = np.argsort(-exact, kind="stable")[:k]
+        return exact[best], rows[best]
 
     def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
+        """The chunk vectors of these rows (exact: from disk beside an approximate index)."""
         if not len(rows):
             return np.zeros((0, self.vectors.d), dtype=np.float32)
+        if self.exact is not None:
+            return self.exact.take(rows).astype(np.float32)
         return np.vstack([self.vectors.reconstruct(int(r)) for r in rows])
 
     def chunks(self, rows: Sequence[int]) -> list[StoredChunk]:
@@ -297,8 +332,12 @@ def write_store(
     vector_index: faiss.Index,
     sentences: SentenceIndex,
     aliases: dict[str, str],
+    exact: np.ndarray | None = None,
 ) -> None:
-    """Write every index file into `folder` (a fresh build directory), manifest last."""
+    """Write every index file into `folder` (a fresh build directory), manifest last.
+
+    `exact` (the chunk vectors) is kept beside an approximate vector index.
+    """
     db = sqlite3.connect(folder / CHUNKS)
     try:
         db.executescript(SCHEMA)
@@ -331,6 +370,8 @@ def write_store(
         db.close()
     faiss.write_index(vector_index, str(folder / VECTORS))
     sentences.save(folder)
+    if exact is not None:
+        np.save(folder / EXACT_VECTORS, exact.astype(np.float16))
     (folder / README).write_text(README_TEXT, encoding="utf-8")
     _write_json_durably(folder / MANIFEST, manifest)
 

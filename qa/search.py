@@ -21,7 +21,6 @@ from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
 from qa.lexical import LexicalIndex, QuestionWords, content_words_of_spans
 from qa.store import IndexCorrupt, IndexReader
-from qa.vector_index import search_one_query_at_a_time
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_K = 50
@@ -77,7 +76,6 @@ class Searcher:
         self.settings = settings
         # The index first: a missing one is reported at once, before seconds of model loading.
         self.reader = IndexReader(Path(settings.index_dir))
-        search_one_query_at_a_time()
         self.embedder = embedder or load_embedder(settings)
         self.reader.check_compatible(
             settings.model, self.embedder.weights_hash, settings.chunker_fingerprint()

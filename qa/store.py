@@ -22,7 +22,7 @@ from qa.articles import Article
 from qa.chunking import Chunk
 from qa.row_file import RowFile
 from qa.sentence_index import SentenceIndex
-from qa.vector_index import is_approximate, read_vector_index
+from qa.vector_index import is_approximate, one_thread, read_vector_index
 
 # 2: sentence spans and vectors stored beside the chunks (qa.sentence_index).
 FORMAT_VERSION = 2
@@ -221,7 +221,8 @@ class IndexReader:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
         fetch = k if self.exact is None else min(REFINE_FACTOR * k, self.chunk_count)
-        scores, rows = self.vectors.search(query, fetch)
+        with one_thread():
+            scores, rows = self.vectors.search(query, fetch)
         rows = rows[0][rows[0] >= 0]
         if self.exact is None:
             return scores[0][: len(rows)], rows

@@ -11,6 +11,8 @@ less build time and a fraction of the memory.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
@@ -59,14 +61,21 @@ def read_vector_index(path: Path) -> faiss.Index:
         return faiss.read_index(str(path))
 
 
-def search_one_query_at_a_time() -> None:
-    """Run FAISS on one thread in a process that answers questions.
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run FAISS on one OpenMP thread in this thread for the block (a one-vector search).
 
-    One query vector gains nothing from OpenMP threads, and they fight the embedding runtime's
-    threads for the cores: flat search over 100k chunks took 20 ms beside OpenVINO with two
-    threads, 5.5 ms with one (README "Speed"). Builds keep every thread for training and adding.
+    One query vector gains nothing from threads, and they fight the embedding runtime's threads
+    for the cores: flat search over 100k chunks took 20 ms beside OpenVINO with two threads,
+    5.5 ms with one (README "Speed"). OpenMP's thread count is per calling thread, so builds
+    elsewhere keep every thread for training and adding.
     """
+    before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def is_approximate(index: faiss.Index) -> bool:

@@ -13,7 +13,6 @@ left without an answer and of answerable ones still answered, per set and half.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import SETS, held_out  # noqa: E402
+from bench.quality import SETS, arguments, held_out  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
 from qa.search import Searcher  # noqa: E402
@@ -102,11 +101,7 @@ def _probability(model: dict[str, float], row: dict) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--index", type=Path, default=ROOT / "bench-results" / "quality-index")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "calibration.json")
-    args = parser.parse_args()
+    args = arguments(__doc__, "calibration.json").parse_args()
     rows = features(Searcher(Settings.from_env(index_dir=args.index)), args.data)
     model = fit(rows)
     chosen = threshold(rows, model)

@@ -10,7 +10,6 @@ and the not-found model stay as they are: they were tuned for the default settin
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import SETS  # noqa: E402
+from bench.quality import RESULTS, SETS, arguments  # noqa: E402
 from qa.build import build_index  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
@@ -29,10 +28,8 @@ SETTINGS = ((128, 0), (160, 0), (192, 0), (192, 48), (224, 0), (256, 0))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--work", type=Path, default=ROOT / "bench-results" / "chunks")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "chunks.json")
+    parser = arguments(__doc__, "chunks.json", index=False)
+    parser.add_argument("--work", type=Path, default=RESULTS / "chunks")
     args = parser.parse_args()
     sources = [str(args.data / name / "articles.jsonl") for name in SETS]
     questions = {name: read_questions(args.data / name / "questions.jsonl") for name in SETS}

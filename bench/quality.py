@@ -32,6 +32,17 @@ from qa.search import COPY_COSINE, MODES, Searcher  # noqa: E402
 from qa.store import IndexReader  # noqa: E402
 
 SETS = ("bbc", "squad2")
+RESULTS = ROOT / "bench-results"
+
+
+def arguments(doc: str, out: str, index: bool = True) -> argparse.ArgumentParser:
+    """The options the benchmark scripts share: the public data, the index and the JSON out."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
+    if index:
+        parser.add_argument("--index", type=Path, default=RESULTS / "quality-index")
+    parser.add_argument("--out", type=Path, default=RESULTS / out)
+    return parser
 
 
 def held_out(question: Question) -> bool:
@@ -85,10 +96,7 @@ def copy_pairs(settings: Settings) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--index", type=Path, default=ROOT / "bench-results" / "quality-index")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "quality.json")
+    parser = arguments(__doc__, "quality.json")
     parser.add_argument("--mode", action="append", choices=MODES, help="default: all three")
     parser.add_argument(
         "--articles", type=Path, action="append", help="corpus files (default: both corpora)"

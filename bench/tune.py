@@ -18,7 +18,6 @@ each set and half, so that a change is judged on the held half it was not fitted
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quality import SETS, held_out  # noqa: E402
+from bench.quality import SETS, arguments, held_out  # noqa: E402
 from qa import answer, search  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
@@ -130,11 +129,7 @@ def scores(questions: list[dict], passage_w: list[float], sentence_w: list[float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--index", type=Path, default=ROOT / "bench-results" / "quality-index")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "tune.json")
-    args = parser.parse_args()
+    args = arguments(__doc__, "tune.json").parse_args()
     questions = candidates(Searcher(Settings.from_env(index_dir=args.index)), args.data)
     tune = [q for q in questions if not q["held"]]
 

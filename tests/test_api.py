@@ -67,7 +67,7 @@ def test_ask_returns_the_searchers_answer_json(client: FlaskClient, seed_searche
     body.pop("took_ms"), expected.pop("took_ms")
     assert body == expected
     assert "SANA" in body["answer"]["text"]
-    assert len(body["passages"]) == 5
+    assert len(body["passages"]) == min(5, seed_searcher.reader.chunk_count)
 
 
 @pytest.mark.parametrize(("k", "mode"), [(1, "dense"), (3, "bm25"), (50, "hybrid"), (2.0, "dense")])

@@ -8,8 +8,10 @@ and fits two logistic regressions (scikit-learn, each set weighted equally):
 
 - passages: "contains an answer" from the fused score, the best sentence cosine, the best
   sentence's IDF-weighted share of the question's words, and that share for the whole passage;
-- sentences of the top ANSWER_PASSAGES passages: "contains an answer" from the cosine, the plain
-  and IDF-weighted shares of the question's words, and the passage rank.
+- the sentence chosen among those of the top ANSWER_PASSAGES passages (a conditional logit: a
+  softmax over each question's candidate sentences, fitted to the ones holding an answer) from
+  the cosine, the plain and IDF-weighted shares of the question's words, the answer kind
+  offered, the sentence's focus on the question's words, and the passage rank.
 
 Prints the weights scaled to the fused score's (passages) and the cosine's (sentences), and
 hit@1 / hit@5 and the sentence hit of the constants in the code and of the fitted ones, for
@@ -23,6 +25,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +38,9 @@ from qa.evaluate import read_questions  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
 PASSAGE_FEATURES = ("fused", "sentence", "sentence_words", "passage_words")
-SENTENCE_FEATURES = ("cosine", "share", "weighted", "rank_below_first")
+SENTENCE_FEATURES = ("cosine", "share", "weighted", "offered", "focus", "rank_below_first")
+# L2 penalty of the sentence choice model (per question, on unscaled weights).
+CHOICE_L2 = 0.01
 
 
 def candidates(searcher: Searcher, data: Path) -> list[dict]:
@@ -45,15 +50,14 @@ def candidates(searcher: Searcher, data: Path) -> list[dict]:
         for question in read_questions(data / name / "questions.jsonl"):
             if question.unanswerable:
                 continue
-            query = searcher.embedder.encode_query(question.question)
+            probe = searcher.probe(question.question)
             lexical = searcher.lexical.scores(question.question)
-            words = searcher.lexical.question_words(question.question)
-            found = searcher.retrieve(query, lexical, search.RESCORE, "hybrid")
+            found = searcher.retrieve(probe.vector, lexical, search.RESCORE, "hybrid")
             passages = searcher._passages(found)
             wanted = [a.lower() for a in question.answers]
             rows = []
             for candidate, passage, read in zip(
-                found, passages, searcher._read(passages, query, words), strict=True
+                found, passages, searcher._read(passages, probe), strict=True
             ):
                 rows.append(
                     {
@@ -68,6 +72,8 @@ def candidates(searcher: Searcher, data: Path) -> list[dict]:
                                 "cosine": s.cosine,
                                 "share": s.share,
                                 "weighted": s.weighted,
+                                "offered": s.offered,
+                                "focus": s.focus,
                                 "label": any(
                                     w in passage.text[slice(*s.span)].lower() for w in wanted
                                 ),
@@ -89,6 +95,33 @@ def _fit(x: np.ndarray, y: np.ndarray, sets: list[str], scale_by: int) -> list[f
     return [round(float(c / coefficients[scale_by]), 2) for c in coefficients]
 
 
+def _choice_fit(questions: list[dict], passage_w: list[float]) -> list[float]:
+    """Sentence weights of a conditional logit: for each question, the softmax over its candidate
+    sentences should put its mass on those holding an answer (each set weighted equally).
+    Scaled so that the cosine's weight is 1."""
+    count = {name: sum(q["set"] == name for q in questions) for name in SETS}
+    groups = []
+    for q in questions:
+        rows = sentence_rows(q, passage_w)
+        x, y = np.array([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=float)
+        if y.any():
+            groups.append((x, y, len(questions) / (len(SETS) * count[q["set"]])))
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, gradient = CHOICE_L2 * w @ w, 2 * CHOICE_L2 * w
+        for x, y, weight in groups:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            chosen = (p * y).sum()
+            total -= weight * np.log(chosen) / len(groups)
+            gradient -= weight * ((p * y / chosen) @ x - p @ x) / len(groups)
+        return total, gradient
+
+    w = minimize(loss, np.zeros(len(SENTENCE_FEATURES)), jac=True, method="L-BFGS-B").x
+    return [round(float(c / w[0]), 2) for c in w]
+
+
 def ranked(question: dict, weights: list[float]) -> list[dict]:
     keys = [
         sum(w * p[f] for w, f in zip(weights, PASSAGE_FEATURES, strict=True))
@@ -101,7 +134,7 @@ def sentence_rows(question: dict, weights: list[float]) -> list[tuple[list[float
     """Features and label of every sentence of the top passages under these passage weights."""
     top = ranked(question, weights)[: search.ANSWER_PASSAGES]
     return [
-        ([s["cosine"], s["share"], s["weighted"], float(rank)], s["label"])
+        ([*(s[f] for f in SENTENCE_FEATURES[:-1]), float(rank)], s["label"])
         for rank, passage in enumerate(top)
         for s in passage["sentences"]
     ]
@@ -139,17 +172,18 @@ def main() -> None:
         search.SENTENCE_WORDS_WEIGHT,
         search.PASSAGE_WORDS_WEIGHT,
     ]
-    current_s = [1.0, answer.SHARE_WEIGHT, answer.WEIGHTED_WEIGHT, -answer.RANK_PENALTY]
+    current_s = [
+        1.0,
+        answer.SHARE_WEIGHT,
+        answer.WEIGHTED_WEIGHT,
+        answer.OFFERED_WEIGHT,
+        answer.FOCUS_WEIGHT,
+        -answer.RANK_PENALTY,
+    ]
     x = np.array([[p[f] for f in PASSAGE_FEATURES] for q in tune for p in q["passages"]])
     y = np.array([p["label"] for q in tune for p in q["passages"]])
     fitted_p = _fit(x, y, [q["set"] for q in tune for _ in q["passages"]], 0)
-    rows = [(q["set"], r) for q in tune for r in sentence_rows(q, current_p)]
-    fitted_s = _fit(
-        np.array([r[0] for _, r in rows]),
-        np.array([r[1] for _, r in rows]),
-        [s for s, _ in rows],
-        0,
-    )
+    fitted_s = _choice_fit(tune, current_p)
     result = {
         "passage_features": PASSAGE_FEATURES,
         "sentence_features": SENTENCE_FEATURES,

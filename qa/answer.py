@@ -75,13 +75,17 @@ class Answer:
 
 # --- choosing the answer sentence ---------------------------------------------------------
 
-# How a sentence's score weighs the share of the question's content words it contains (plain
-# and IDF-weighted) next to its cosine, and how much a sentence of a lower-ranked passage must
-# beat the first passage's per rank: logistic regression on the tuning half of both public sets,
-# scaled to a cosine weight of 1 (`bench/tune.py`).
-SHARE_WEIGHT = 0.75
-WEIGHTED_WEIGHT = 0.7
-RANK_PENALTY = 0.3
+# How a sentence's score weighs, next to its cosine: the share of the question's content words it
+# contains (plain and IDF-weighted), whether it offers a new answer of the kind asked for (a number,
+# a name: qa/answer_type.py), the share of its own content words that are the question's, and how
+# much a sentence of a lower-ranked passage must beat the first passage's per rank. A conditional
+# logit (the sentence chosen among a question's candidates) on the tuning half of both public
+# sets, scaled to a cosine weight of 1 (`bench/tune.py`).
+SHARE_WEIGHT = 1.3
+WEIGHTED_WEIGHT = 1.4
+OFFERED_WEIGHT = 1.35
+FOCUS_WEIGHT = 0.8
+RANK_PENALTY = 0.65
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class Sentence:
     cosine: float  # to the question
     share: float  # of the question's content words found in it
     weighted: float  # the same share, IDF-weighted
+    offered: float  # 0-1: it holds a number or a name of the kind asked, new to the question
+    focus: float  # share of its own content words that are the question's
 
     @property
     def score(self) -> float:
@@ -101,6 +107,8 @@ class Sentence:
             self.cosine
             + SHARE_WEIGHT * self.share
             + WEIGHTED_WEIGHT * self.weighted
+            + OFFERED_WEIGHT * self.offered
+            + FOCUS_WEIGHT * self.focus
             - RANK_PENALTY * (self.rank - 1)
         )
 
@@ -123,10 +131,10 @@ def best_per_passage(sentences: Sequence[Sentence]) -> dict[int, Sentence]:
 #             passages that are only loosely related as a whole),
 #   coverage  IDF-weighted share of the question's words found in that passage
 #             (a question about a name, place or year the archive lacks misses rare words).
-NOT_FOUND_MODEL = {"bias": -5.08, "sentence": 3.25, "passage": 4.0, "coverage": 1.51}
+NOT_FOUND_MODEL = {"bias": -4.99, "sentence": 3.05, "passage": 4.11, "coverage": 1.5}
 # Answer when the modelled probability reaches this: the highest threshold that still answers
 # 95% of the answerable BBC questions of the tuning half (README, "Answer quality").
-NOT_FOUND_THRESHOLD = 0.385
+NOT_FOUND_THRESHOLD = 0.39
 
 
 def answer_probability(sentence: float, passage: float, coverage: float) -> float:

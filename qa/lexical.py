@@ -107,3 +107,8 @@ class QuestionWords:
             return 0.0, 0.0
         found = [w for word, w in self.weights.items() if word in present]
         return len(found) / len(self.weights), sum(found) / sum(self.weights.values())
+
+    def focus(self, present: set[str]) -> float:
+        """Share of `present` (a sentence's content words) that are the question's: a sentence
+        about the question rather than one that mentions it among other things."""
+        return len(present & self.weights.keys()) / len(present) if present else 0.0

@@ -17,6 +17,7 @@ from qa.answer import (
     answer_probability,
     best_per_passage,
 )
+from qa.answer_type import AnswerType
 from qa.config import Settings
 from qa.embedding import Embedder, load_embedder
 from qa.lexical import LexicalIndex, QuestionWords, content_words_of_spans
@@ -50,6 +51,16 @@ class Finding:
     best: Sentence | None
     coverage: float  # IDF-weighted share of the question's words in the best sentence's passage
     probability: float  # the "not found" model's belief that the best sentence answers
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A question as the second stage reads it: its vector, its IDF-weighted content words and
+    the kind of answer it asks for."""
+
+    vector: np.ndarray
+    words: QuestionWords
+    asked: AnswerType
 
 
 @dataclass(frozen=True)
@@ -114,13 +125,12 @@ class Searcher:
         """Ranked passages with their best sentences highlighted, and the answer's evidence."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
-        query = self.embedder.encode_query(question)
+        probe = self.probe(question)
         lexical = self.lexical.scores(question) if mode != "dense" else None
-        words = self.lexical.question_words(question)
         depth = max(k, RESCORE) if mode == "hybrid" else k
-        candidates = self.retrieve(query, lexical, depth, mode)
+        candidates = self.retrieve(probe.vector, lexical, depth, mode)
         passages = self._passages(candidates)
-        readings = self._read(passages, query, words)
+        readings = self._read(passages, probe)
         if mode == "hybrid":
             passages, readings = _rescored(passages, readings, candidates)
         passages = passages[:k]
@@ -178,21 +188,35 @@ class Searcher:
                 positions.append(position)
         return kept
 
-    def _read(
-        self, passages: list[Passage], query: np.ndarray, words: QuestionWords
-    ) -> list[Reading]:
-        """Each passage's sentences with their cosine and word overlap with the question.
+    def probe(self, question: str) -> Probe:
+        """The question embedded (an answer's only model call) and read for the second stage."""
+        return Probe(
+            self.embedder.encode_query(question),
+            self.lexical.question_words(question),
+            AnswerType.of(question),
+        )
+
+    def _read(self, passages: list[Passage], probe: Probe) -> list[Reading]:
+        """Each passage's sentences with their cosine, word overlap and answer kind.
 
         The sentence vectors were made at build time: answering embeds only the question.
         """
+        words = probe.words
         readings = []
         for passage, found in zip(
             passages, self.reader.sentences.of_rows([p.row for p in passages]), strict=True
         ):
             present = content_words_of_spans(passage.text, found.spans)
-            cosines = (found.vectors @ query).tolist()
+            cosines = (found.vectors @ probe.vector).tolist()
             sentences = [
-                Sentence(passage.rank, span, cosine, *words.overlap(words_in))
+                Sentence(
+                    passage.rank,
+                    span,
+                    cosine,
+                    *words.overlap(words_in),
+                    probe.asked.offered(passage.text[slice(*span)]),
+                    words.focus(words_in),
+                )
                 for span, cosine, words_in in zip(found.spans, cosines, present, strict=True)
             ]
             readings.append(Reading(sentences, words.overlap(set().union(*present))[1]))

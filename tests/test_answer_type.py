@@ -1,0 +1,67 @@
+"""Answer typing: which questions ask for a number or a name, and which sentences offer one."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer_type import AnswerType
+from qa.lexical import LexicalIndex, content_words
+from qa.search import Searcher
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people were killed?",
+        "How much did Barclays' credit card business make in 2004?",
+        "When did the convoy cross the border?",
+        "What percentage of producers are from ethnic minorities?",
+        "By what margin did Hayley Yelling win?",
+    ],
+)
+def test_number_questions(question: str) -> None:
+    asked = AnswerType.of(question)
+    assert asked.number and not asked.name
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who reported the Turkish convoy?", "Which Deportivo player scored an own goal?"],
+)
+def test_name_questions(question: str) -> None:
+    asked = AnswerType.of(question)
+    assert asked.name and not asked.number
+
+
+def test_other_questions_ask_for_no_kind_and_nothing_is_offered() -> None:
+    asked = AnswerType.of("Why did the talks fail?")
+    assert not (asked.number or asked.name)
+    assert asked.offered("Talks failed in 2004 when Jack Straw left.") == 0.0
+
+
+def test_a_number_counts_only_when_the_question_lacks_it() -> None:
+    asked = AnswerType.of("How many MPs signed the 2005 petition?")
+    assert asked.offered("Ninety one MPs have signed a petition.") == 1.0
+    assert asked.offered("The 2005 petition was signed by MPs.") == 0.0
+    assert asked.offered("Profits rose to £801m.") == 1.0
+
+
+def test_new_names_count_up_to_three_and_known_ones_or_stop_words_do_not() -> None:
+    asked = AnswerType.of("Which Deportivo player put the ball into his own net against Liverpool?")
+    assert asked.offered("Jorge Andrade's early own goal gave Liverpool a 1-0 win.") == 2 / 3
+    assert asked.offered("The Deportivo defence let Liverpool in.") == 0.0
+    assert asked.offered("Ann Bo Cy Di Ed met there.") == 1.0
+
+
+def test_focus_is_the_share_of_a_sentence_about_the_question() -> None:
+    index = LexicalIndex.build(["a convoy crossed the border", "rain fell on the city"])
+    words = index.question_words("Which convoy crossed the border?")
+    assert words.focus(content_words("The convoy crossed the border.")) == 1.0
+    assert 0 < words.focus(content_words("The convoy crossed the border in heavy rain.")) < 1
+    assert words.focus(content_words("Rain fell on the city.")) == 0.0
+    assert words.focus(set()) == 0.0
+
+
+def test_the_seed_question_s_answer_offers_a_name(seed_searcher: Searcher) -> None:
+    found = seed_searcher.find("Who reported the Turkish military convoy?", 5, "hybrid")
+    assert found.best is not None and found.best.offered > 0

@@ -3,18 +3,21 @@
     .venv/bin/python bench/calibrate.py [--index bench-results/quality-index]
 
 Needs the benchmark index (`bench/quality.py` builds it). For every question of the tuning
-half (even id hash) of both sets, takes the hybrid search's best sentence cosine, its passage's
-cosine and the IDF coverage of that passage, and fits a logistic regression of "the archive
-answers this question" (scikit-learn), each set weighted equally. Prints the coefficients to
-paste into qa/answer.py, the highest threshold that still answers 95% of the answerable BBC
-questions of the tuning half, and for a range of thresholds the share of unanswerable questions
-left without an answer and of answerable ones still answered, per set and half.
+half (even id hash) of both sets, takes the hybrid search's Evidence about its best sentence
+(qa/answer.py: the sentence's and its passage's cosines, the IDF coverage of that passage, a
+question word no passage contains, a question number the passage lacks) and fits a logistic
+regression of "the archive answers this question" (scikit-learn), each set weighted equally.
+Prints the coefficients to paste into qa/answer.py, the highest threshold that still answers 95%
+of the answerable BBC questions of the tuning half, and for a range of thresholds the share of
+unanswerable questions left without an answer and of answerable ones still answered, per set and
+half.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -24,31 +27,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.quality import SETS, arguments, held_out  # noqa: E402
+from qa.answer import Evidence  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
 THRESHOLDS = (0.3, 0.35, 0.375, 0.4, 0.45, 0.5, 0.6)
-FEATURES = ("sentence", "passage", "coverage")
+FEATURES = tuple(field.name for field in fields(Evidence))
 # The share of answerable BBC questions (tuning half) the chosen threshold must still answer.
 ANSWERED = 0.95
 
 
 def features(searcher: Searcher, data: Path) -> list[dict]:
-    """Per question: set, half, label (answerable) and the two features of the model."""
+    """Per question: set, half, label (answerable) and the features of the model."""
     rows = []
     for name in SETS:
         for question in read_questions(data / name / "questions.jsonl"):
-            found = searcher.find(question.question, 10, "hybrid")
-            best = found.best
+            evidence = searcher.find(question.question, 10, "hybrid").evidence
             rows.append(
                 {
                     "set": name,
                     "held": held_out(question),
                     "answerable": not question.unanswerable,
-                    "sentence": best.cosine if best else 0.0,
-                    "passage": found.passages[best.rank - 1].score if best else 0.0,
-                    "coverage": found.coverage,
+                    **(asdict(evidence) if evidence else dict.fromkeys(FEATURES, 0.0)),
                 }
             )
     return rows

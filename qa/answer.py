@@ -125,25 +125,36 @@ def best_per_passage(sentences: Sequence[Sentence]) -> dict[int, Sentence]:
 # --- "not found" ---------------------------------------------------------------------------
 
 # A tiny logistic model of "the passages answer the question", fitted by `bench/calibrate.py`
-# (scikit-learn, both public sets weighted equally, tuning half only). Features:
-#   sentence  cosine of the best answer sentence to the question,
-#   passage   cosine of that sentence's passage to the question (off-topic questions land on
-#             passages that are only loosely related as a whole),
-#   coverage  IDF-weighted share of the question's words found in that passage
-#             (a question about a name, place or year the archive lacks misses rare words).
-NOT_FOUND_MODEL = {"bias": -4.99, "sentence": 3.05, "passage": 4.11, "coverage": 1.5}
+# (scikit-learn, both public sets weighted equally, tuning half only) on the Evidence below.
+NOT_FOUND_MODEL = {
+    "bias": -4.47,
+    "sentence": 3.22,
+    "passage": 3.99,
+    "coverage": 0.8,
+    "unseen": -0.31,
+    "missing_number": -0.93,
+}
 # Answer when the modelled probability reaches this: the highest threshold that still answers
 # 95% of the answerable BBC questions of the tuning half (README, "Answer quality").
-NOT_FOUND_THRESHOLD = 0.39
+NOT_FOUND_THRESHOLD = 0.35
 
 
-def answer_probability(sentence: float, passage: float, coverage: float) -> float:
-    """The calibrated probability that the best sentence really answers the question."""
-    model = NOT_FOUND_MODEL
-    z = (
-        model["bias"]
-        + model["sentence"] * sentence
-        + model["passage"] * passage
-        + model["coverage"] * coverage
-    )
-    return 1 / (1 + math.exp(-z))
+@dataclass(frozen=True)
+class Evidence:
+    """What the "not found" model weighs about the best answer sentence."""
+
+    sentence: float  # its cosine to the question
+    # The cosine of its passage: off-topic questions land on passages only loosely related.
+    passage: float
+    # The IDF-weighted share of the question's words in that passage: a question about a name,
+    # place or year the archive lacks misses rare words.
+    coverage: float
+    unseen: float  # 1 when a word of the question occurs in no indexed passage at all
+    missing_number: float  # 1 when a number of the question (a year, a count) is not in it
+
+    def probability(self) -> float:
+        """The calibrated probability that the best sentence really answers the question."""
+        z = NOT_FOUND_MODEL["bias"] + sum(
+            NOT_FOUND_MODEL[name] * value for name, value in asdict(self).items()
+        )
+        return 1 / (1 + math.exp(-z))

@@ -19,7 +19,9 @@ from qa.sentences import Span
 
 FOLDER = "bm25"
 logging.getLogger("bm25s").setLevel(logging.ERROR)
-_WORD = re.compile(r"\w+")
+# The words BM25 indexes (bm25s's own splitter): one-character tokens such as the "s" of a
+# possessive never reach its vocabulary, so they must not count as (unseen, rarest) words here.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
 _STEMMER = Stemmer.Stemmer("english")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
@@ -79,16 +81,25 @@ class LexicalIndex:
             return None
         return np.asarray(self.retriever.get_scores(list(ids[0])), dtype=np.float32)
 
-    def idf(self, stem: str) -> float:
-        """BM25's inverse document frequency of a stemmed word; unseen words get the highest."""
+    def frequency(self, stem: str) -> int:
+        """How many chunks contain a stemmed word."""
         sid = self.tokenizer.stem_to_sid.get(stem)
         indptr = self.retriever.scores["indptr"]
-        df = int(indptr[sid + 1] - indptr[sid]) if sid is not None and sid + 1 < len(indptr) else 0
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return (
+            int(indptr[sid + 1] - indptr[sid]) if sid is not None and sid + 1 < len(indptr) else 0
+        )
+
+    def idf(self, frequency: int) -> float:
+        """BM25's inverse document frequency; words no chunk contains get the highest."""
+        return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def question_words(self, question: str) -> QuestionWords:
         """The question's content words weighted by IDF, to measure overlap with passages."""
-        return QuestionWords({word: self.idf(word) for word in content_words(question)})
+        frequencies = {word: self.frequency(word) for word in content_words(question)}
+        return QuestionWords(
+            {word: self.idf(f) for word, f in frequencies.items()},
+            frozenset(word for word, f in frequencies.items() if f == 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ class QuestionWords:
     """
 
     weights: dict[str, float]
+    # Words no indexed chunk contains: a question about something the archive never mentions.
+    unseen: frozenset[str] = frozenset()
 
     def overlap(self, present: set[str]) -> tuple[float, float]:
         """Share of the question's words among `present` (content words): plain, IDF-weighted."""
@@ -112,3 +125,8 @@ class QuestionWords:
         """Share of `present` (a sentence's content words) that are the question's: a sentence
         about the question rather than one that mentions it among other things."""
         return len(present & self.weights.keys()) / len(present) if present else 0.0
+
+    def lacks_number(self, present: set[str]) -> bool:
+        """Whether a number of the question (a year, a count) is missing from `present`: a
+        question about another year than the one a passage covers."""
+        return any(word not in present for word in self.weights if any(c.isdigit() for c in word))

@@ -12,9 +12,9 @@ from qa.answer import (
     NOT_FOUND_THRESHOLD,
     Answer,
     Citation,
+    Evidence,
     Passage,
     Sentence,
-    answer_probability,
     best_per_passage,
 )
 from qa.answer_type import AnswerType
@@ -49,8 +49,7 @@ class Finding:
 
     passages: list[Passage]
     best: Sentence | None
-    coverage: float  # IDF-weighted share of the question's words in the best sentence's passage
-    probability: float  # the "not found" model's belief that the best sentence answers
+    evidence: Evidence | None  # what the "not found" model weighs about `best`
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,12 @@ class Probe:
 
 @dataclass(frozen=True)
 class Reading:
-    """A passage read against the question: its sentences, and the IDF-weighted share of the
-    question's words in the whole passage."""
+    """A passage read against the question: its sentences, the IDF-weighted share of the
+    question's words in the whole passage, and whether it lacks a number of the question."""
 
     sentences: list[Sentence]
     coverage: float
+    lacks_number: bool
 
 
 @dataclass
@@ -111,7 +111,9 @@ class Searcher:
         started = time.perf_counter()
         found = self.find(question, k, mode)
         best = found.best
-        answered = best is not None and found.probability >= NOT_FOUND_THRESHOLD
+        answered = (
+            found.evidence is not None and found.evidence.probability() >= NOT_FOUND_THRESHOLD
+        )
         return Answer(
             question=question,
             mode=mode,
@@ -143,10 +145,16 @@ class Searcher:
         contenders = [s for rank, s in best.items() if rank <= ANSWER_PASSAGES]
         winner = max(contenders, key=lambda s: s.score, default=None)
         if winner is None:
-            return Finding(passages, None, 0.0, 0.0)
-        coverage = readings[winner.rank - 1].coverage
-        probability = answer_probability(winner.cosine, passages[winner.rank - 1].score, coverage)
-        return Finding(passages, winner, coverage, probability)
+            return Finding(passages, None, None)
+        reading = readings[winner.rank - 1]
+        evidence = Evidence(
+            sentence=winner.cosine,
+            passage=passages[winner.rank - 1].score,
+            coverage=reading.coverage,
+            unseen=float(bool(probe.words.unseen)),
+            missing_number=float(reading.lacks_number),
+        )
+        return Finding(passages, winner, evidence)
 
     def retrieve(
         self, query: np.ndarray, lexical: np.ndarray | None, k: int, mode: str
@@ -219,7 +227,10 @@ class Searcher:
                 )
                 for span, cosine, words_in in zip(found.spans, cosines, present, strict=True)
             ]
-            readings.append(Reading(sentences, words.overlap(set().union(*present))[1]))
+            everything = set().union(*present)
+            readings.append(
+                Reading(sentences, words.overlap(everything)[1], words.lacks_number(everything))
+            )
         return readings
 
     def _passages(self, candidates: list[Candidate]) -> list[Passage]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.answer import answer_probability
+from qa.answer import Evidence
 from qa.search import Searcher
 from tests.conftest import SEED_QUESTION
 
@@ -32,8 +32,16 @@ def test_off_topic_question_gets_no_answer_but_passages(seed_searcher: Searcher)
     assert all(isinstance(p["score"], float) for p in data["passages"])
 
 
-def test_answer_probability_rises_with_each_feature() -> None:
-    assert answer_probability(0.7, 0.5, 1.0) > answer_probability(0.3, 0.5, 1.0)
-    assert answer_probability(0.6, 0.7, 0.9) > answer_probability(0.6, 0.3, 0.9)
-    assert answer_probability(0.6, 0.5, 0.9) > answer_probability(0.6, 0.5, 0.3)
-    assert 0.0 < answer_probability(0.0, 0.0, 0.0) < answer_probability(1.0, 1.0, 1.0) < 1.0
+def _probability(**changes: float) -> float:
+    base = {"sentence": 0.6, "passage": 0.5, "coverage": 0.9, "unseen": 0.0, "missing_number": 0.0}
+    return Evidence(**(base | changes)).probability()
+
+
+def test_answer_probability_rises_with_the_evidence_for_an_answer() -> None:
+    assert _probability(sentence=0.7) > _probability(sentence=0.3)
+    assert _probability(passage=0.7) > _probability(passage=0.3)
+    assert _probability(coverage=0.9) > _probability(coverage=0.3)
+    assert _probability(unseen=0.0) > _probability(unseen=1.0)
+    assert _probability(missing_number=0.0) > _probability(missing_number=1.0)
+    assert _probability(sentence=0, passage=0, coverage=0, unseen=1, missing_number=1) > 0.0
+    assert _probability(sentence=1, passage=1, coverage=1) < 1.0

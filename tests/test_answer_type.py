@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from qa.answer_type import AnswerType
-from qa.lexical import LexicalIndex, content_words
 from qa.search import Searcher
 
 
@@ -51,15 +50,6 @@ def test_new_names_count_up_to_three_and_known_ones_or_stop_words_do_not() -> No
     assert asked.offered("Jorge Andrade's early own goal gave Liverpool a 1-0 win.") == 2 / 3
     assert asked.offered("The Deportivo defence let Liverpool in.") == 0.0
     assert asked.offered("Ann Bo Cy Di Ed met there.") == 1.0
-
-
-def test_focus_is_the_share_of_a_sentence_about_the_question() -> None:
-    index = LexicalIndex.build(["a convoy crossed the border", "rain fell on the city"])
-    words = index.question_words("Which convoy crossed the border?")
-    assert words.focus(content_words("The convoy crossed the border.")) == 1.0
-    assert 0 < words.focus(content_words("The convoy crossed the border in heavy rain.")) < 1
-    assert words.focus(content_words("Rain fell on the city.")) == 0.0
-    assert words.focus(set()) == 0.0
 
 
 def test_the_seed_question_s_answer_offers_a_name(seed_searcher: Searcher) -> None:

@@ -57,6 +57,8 @@ class Answer:
     passage: int | None
     passages: list[Passage]
     took_ms: float
+    # Words of the question that no indexed article contains: why an answer may be missing.
+    unknown_words: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -69,6 +71,7 @@ class Answer:
             "mode": self.mode,
             "answer": answer,
             "passages": [p.to_dict() for p in self.passages],
+            "unknown_words": list(self.unknown_words),
             "took_ms": round(self.took_ms, 1),
         }
 

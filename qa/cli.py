@@ -302,7 +302,12 @@ def render_answer(data: dict[str, Any], color: bool = False) -> str:
     if data["answer"]:
         lines.append(f"Answer [{data['answer']['passage']}]: {data['answer']['text']}")
     else:
-        lines.append("The articles do not answer this question. The closest passages:")
+        unknown = ", ".join(f"“{word}”" for word in data["unknown_words"])
+        lines.append(
+            "The articles do not answer this question."
+            + (f" No article mentions {unknown}." if unknown else "")
+            + " The closest passages:"
+        )
     for passage in data["passages"]:
         cite = passage["citation"]
         text = passage["text"]

@@ -24,6 +24,10 @@ logging.getLogger("bm25s").setLevel(logging.ERROR)
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 _STEMMER = Stemmer.Stemmer("english")
 _STOPWORDS = frozenset(STOPWORDS_EN)
+# Not stop words to BM25, but no archive is expected to mention them: never reported as unseen.
+_INTERROGATIVES = frozenset(
+    ["what", "which", "who", "whom", "whose", "when", "where", "why", "how"]
+)
 
 
 def content_words(text: str) -> set[str]:
@@ -95,11 +99,26 @@ class LexicalIndex:
 
     def question_words(self, question: str) -> QuestionWords:
         """The question's content words weighted by IDF, to measure overlap with passages."""
-        frequencies = {word: self.frequency(word) for word in content_words(question)}
+        forms = _forms(question)
+        frequencies = {stem: self.frequency(stem) for stem in forms}
         return QuestionWords(
-            {word: self.idf(f) for word, f in frequencies.items()},
-            frozenset(word for word, f in frequencies.items() if f == 0),
+            {stem: self.idf(f) for stem, f in frequencies.items()},
+            tuple(
+                form
+                for stem, form in forms.items()
+                if frequencies[stem] == 0 and form.lower() not in _INTERROGATIVES
+            ),
         )
+
+
+def _forms(text: str) -> dict[str, str]:
+    """Each content word's stem and the word as the text first spells it."""
+    words = [w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]
+    stems = _STEMMER.stemWords([w.lower() for w in words])
+    forms: dict[str, str] = {}
+    for stem, word in zip(stems, words, strict=True):
+        forms.setdefault(stem, word)
+    return forms
 
 
 @dataclass(frozen=True)
@@ -111,8 +130,9 @@ class QuestionWords:
     """
 
     weights: dict[str, float]
-    # Words no indexed chunk contains: a question about something the archive never mentions.
-    unseen: frozenset[str] = frozenset()
+    # Words no indexed chunk contains, as the question spells them: a question about something
+    # the archive never mentions.
+    unseen: tuple[str, ...] = ()
 
     def overlap(self, present: set[str]) -> tuple[float, float]:
         """Share of the question's words among `present` (content words): plain, IDF-weighted."""

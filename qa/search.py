@@ -50,6 +50,7 @@ class Finding:
     passages: list[Passage]
     best: Sentence | None
     evidence: Evidence | None  # what the "not found" model weighs about `best`
+    unknown_words: tuple[str, ...]  # the question's words that no indexed chunk contains
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Searcher:
             passage=best.rank if answered else None,
             passages=found.passages,
             took_ms=(time.perf_counter() - started) * 1000,
+            unknown_words=found.unknown_words,
         )
 
     def find(self, question: str, k: int, mode: str) -> Finding:
@@ -145,7 +147,7 @@ class Searcher:
         contenders = [s for rank, s in best.items() if rank <= ANSWER_PASSAGES]
         winner = max(contenders, key=lambda s: s.score, default=None)
         if winner is None:
-            return Finding(passages, None, None)
+            return Finding(passages, None, None, probe.words.unseen)
         reading = readings[winner.rank - 1]
         evidence = Evidence(
             sentence=winner.cosine,
@@ -154,7 +156,7 @@ class Searcher:
             unseen=float(bool(probe.words.unseen)),
             missing_number=float(reading.lacks_number),
         )
-        return Finding(passages, winner, evidence)
+        return Finding(passages, winner, evidence, probe.words.unseen)
 
     def retrieve(
         self, query: np.ndarray, lexical: np.ndarray | None, k: int, mode: str

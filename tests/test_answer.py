@@ -32,6 +32,13 @@ def test_off_topic_question_gets_no_answer_but_passages(seed_searcher: Searcher)
     assert all(isinstance(p["score"], float) for p in data["passages"])
 
 
+def test_words_no_article_contains_are_named(seed_searcher: Searcher) -> None:
+    answer = seed_searcher.ask("Who reported YouTube and MySpace in Syria?")
+    assert answer.unknown_words == ("YouTube", "MySpace")
+    assert answer.to_dict()["unknown_words"] == ["YouTube", "MySpace"]
+    assert seed_searcher.ask(SEED_QUESTION).unknown_words == ()
+
+
 def _probability(**changes: float) -> float:
     base = {"sentence": 0.6, "passage": 0.5, "coverage": 0.9, "unseen": 0.0, "missing_number": 0.0}
     return Evidence(**(base | changes)).probability()

@@ -142,6 +142,7 @@ def test_earlier_answers_stay_and_a_miss_says_so(server: str, watched: Watched):
     third = watched.ask("What is the recipe for sourdough bread?")
     expect = sync_api.expect
     expect(second.locator(".no-answer")).to_contain_text("These are the closest passages")
+    expect(second.locator(".no-answer")).to_contain_text("No article mentions “recipe”")
     expect(second.locator(".source").first).to_be_visible()
     expect(third.locator(".reply-meta")).to_contain_text("bm25 search")
     expect(third.locator(".no-answer")).to_contain_text("do not answer")

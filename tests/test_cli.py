@@ -23,7 +23,8 @@ def test_ask_json_is_the_answer_contract(seed_index) -> None:
     code, out, _ = run("ask", SEED_QUESTION, "--index", str(seed_index.index_dir), "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"question", "mode", "answer", "passages", "took_ms"}
+    assert set(data) == {"question", "mode", "answer", "passages", "unknown_words", "took_ms"}
+    assert data["unknown_words"] == []
     assert data["mode"] == "hybrid" and data["question"] == SEED_QUESTION
     first = data["passages"][0]
     assert set(first) == {"rank", "score", "text", "highlight", "copies", "citation"}
@@ -40,6 +41,15 @@ def test_ask_text_shows_answer_and_citations(seed_index) -> None:
     assert code == 0
     assert out.startswith("Answer [1]:") and "SANA" in out.splitlines()[0]
     assert "seeds/000_fea5b3fe5925253d.txt, paragraph" in out
+    assert out.count("\n[") == 2
+
+
+def test_a_miss_says_so_and_names_the_words_no_article_has(seed_index) -> None:
+    question = "What is the recipe for sourdough bread?"
+    code, out, _ = run("ask", question, "--index", str(seed_index.index_dir), "-k", "2")
+    assert code == 0
+    assert out.splitlines()[0].startswith("The articles do not answer this question.")
+    assert "No article mentions “recipe”, “sourdough”, “bread”." in out.splitlines()[0]
     assert out.count("\n[") == 2
 
 

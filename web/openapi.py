@@ -101,7 +101,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Answer": {
         "type": "object",
-        "required": ["question", "mode", "answer", "passages", "took_ms"],
+        "required": ["question", "mode", "answer", "passages", "unknown_words", "took_ms"],
         "properties": {
             "question": {"type": "string"},
             "mode": {"type": "string", "enum": list(MODES)},
@@ -120,6 +120,12 @@ SCHEMAS: dict[str, Any] = {
                 ],
             },
             "passages": {"type": "array", "items": _ref("Passage"), "maxItems": MAX_K},
+            "unknown_words": {
+                "description": "Words of the question that no indexed article contains, as the "
+                "question spells them: often why the articles do not answer it.",
+                "type": "array",
+                "items": {"type": "string"},
+            },
             "took_ms": {"type": "number", "minimum": 0},
         },
     },

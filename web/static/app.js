@@ -86,12 +86,14 @@
       const marker = link(`#${turnId}-p${data.answer.passage}`, `[${data.answer.passage}]`, "cite");
       marker.setAttribute("aria-label", `source ${data.answer.passage}`);
       reply.append(el("p", "answer", data.answer.text, " ", marker));
-    } else if (data.passages.length) {
-      reply.append(el("p", "no-answer",
-        "The articles do not answer this question. These are the closest passages:"));
     } else {
-      reply.append(el("p", "no-answer",
-        "The articles do not answer this question, and no passage comes close."));
+      const unknown = data.unknown_words.length
+        ? ` No article mentions ${data.unknown_words.map((w) => `“${w}”`).join(", ")}.`
+        : "";
+      const rest = data.passages.length
+        ? " These are the closest passages:"
+        : " No passage comes close.";
+      reply.append(el("p", "no-answer", `The articles do not answer this question.${unknown}${rest}`));
     }
     const count = data.passages.length;
     reply.append(el("p", "reply-meta",

@@ -30,11 +30,6 @@ _INTERROGATIVES = frozenset(
 )
 
 
-def content_words(text: str) -> set[str]:
-    """Stemmed, lower-cased words of text without stop words (as BM25 sees them)."""
-    return content_words_of_spans(text, [(0, len(text))])[0]
-
-
 def content_words_of_spans(text: str, spans: Sequence[Span]) -> list[set[str]]:
     """The content words of each span of text, with one stemming call for them all."""
     raw = [set(_WORD.findall(text[start:end].lower())) - _STOPWORDS for start, end in spans]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from qa.lexical import LexicalIndex, content_words
+from qa.lexical import LexicalIndex, content_words_of_spans
+
+
+def content_words(text: str) -> set[str]:
+    """The stemmed content words of a whole text, as the second stage sees a sentence's."""
+    return content_words_of_spans(text, [(0, len(text))])[0]
 
 
 @pytest.fixture(scope="module")

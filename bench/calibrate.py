@@ -1,39 +1,38 @@
-"""Fit the "not found" model (qa/answer.py NOT_FOUND_MODEL) on the tuning half of the public sets.
+"""Fit the "not found" model (qa/answer/tuned.py NOT_FOUND_MODEL) on the tuning half of the
+public sets.
 
-    .venv/bin/python bench/calibrate.py [--index bench-results/quality-index]
+    .venv/bin/python -m bench.calibrate [--index bench-results/quality-index] [--write]
 
-Needs the benchmark index (`bench/quality.py` builds it). For every question of the tuning
-half (even id hash) of both sets, takes the hybrid search's Evidence about its best sentence
-(qa/answer.py: the sentence's and its passage's cosines, the IDF coverage of that passage, a
-question word no passage contains, a question number the passage lacks) and fits a logistic
-regression of "the archive answers this question" (scikit-learn), each set weighted equally.
-Prints the coefficients to paste into qa/answer.py, the highest threshold that still answers 95%
-of the answerable BBC questions of the tuning half, and for a range of thresholds the share of
-unanswerable questions left without an answer and of answerable ones still answered, per set and
-half.
+Needs the benchmark index (`python -m bench.quality` builds it). For every question of the
+tuning half (even id hash) of both sets, takes the hybrid search's NotFoundFeatures of its best
+sentence (qa/answer/not_found.py: the sentence's and its passage's cosines, the IDF coverage of
+that passage, a question word no passage contains, a question number the passage lacks) and
+fits a logistic regression of "the archive answers this question" (scikit-learn), each set
+weighted equally. Prints the coefficients (`--write` puts them into qa/answer/tuned.py), the
+highest threshold that still answers 95% of the answerable BBC questions of the tuning half,
+and for a range of thresholds the share of unanswerable questions left without an answer and of
+answerable ones still answered, per set and half.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.quality import SETS, arguments, held_out  # noqa: E402
-from qa.answer import Evidence  # noqa: E402
-from qa.config import Settings  # noqa: E402
-from qa.evaluate import read_questions  # noqa: E402
-from qa.search import Searcher  # noqa: E402
+from bench.constants import rewrite
+from bench.public import SETS, arguments, held_out, questions_file
+from bench.report import save_json
+from qa.answer.not_found import NotFoundFeatures
+from qa.answer.searcher import Searcher
+from qa.config import Settings
+from qa.evaluate import read_questions
 
 THRESHOLDS = (0.3, 0.35, 0.375, 0.4, 0.45, 0.5, 0.6)
-FEATURES = tuple(field.name for field in fields(Evidence))
+FEATURES = tuple(field.name for field in fields(NotFoundFeatures))
 # The share of answerable BBC questions (tuning half) the chosen threshold must still answer.
 ANSWERED = 0.95
 
@@ -42,8 +41,8 @@ def features(searcher: Searcher, data: Path) -> list[dict]:
     """Per question: set, half, label (answerable) and the features of the model."""
     rows = []
     for name in SETS:
-        for question in read_questions(data / name / "questions.jsonl"):
-            evidence = searcher.find(question.question, 10, "hybrid").evidence
+        for question in read_questions(questions_file(data, name)):
+            evidence = searcher.find(question.question, 10, "hybrid").not_found
             rows.append(
                 {
                     "set": name,
@@ -63,7 +62,8 @@ def fit(rows: list[dict]) -> dict[str, float]:
     weights = np.array([len(tune) / (len(SETS) * per_set[r["set"]]) for r in tune])
     model = LogisticRegression(class_weight="balanced").fit(x, y, sample_weight=weights)
     fitted = dict(zip(FEATURES, model.coef_[0], strict=True))
-    return {"bias": round(model.intercept_[0], 2)} | {f: round(w, 2) for f, w in fitted.items()}
+    bias = {"bias": round(float(model.intercept_[0]), 2)}
+    return bias | {f: round(float(w), 2) for f, w in fitted.items()}
 
 
 def threshold(rows: list[dict], model: dict[str, float]) -> float:
@@ -71,7 +71,7 @@ def threshold(rows: list[dict], model: dict[str, float]) -> float:
     part = [r for r in rows if r["set"] == "bbc" and not r["held"] and r["answerable"]]
     probabilities = np.sort([_probability(model, r) for r in part])
     highest = probabilities[int(np.floor((1 - ANSWERED) * len(part)))]
-    return float(np.floor(highest * 200) / 200)
+    return round(float(np.floor(highest * 200) / 200), 3)
 
 
 def table(rows: list[dict], model: dict[str, float], thresholds: tuple[float, ...]) -> list[dict]:
@@ -102,7 +102,9 @@ def _probability(model: dict[str, float], row: dict) -> float:
 
 
 def main() -> None:
-    args = arguments(__doc__, "calibration.json").parse_args()
+    parser = arguments(__doc__, "calibration.json")
+    parser.add_argument("--write", action="store_true", help="put the fitted model in tuned.py")
+    args = parser.parse_args()
     rows = features(Searcher(Settings.from_env(index_dir=args.index)), args.data)
     model = fit(rows)
     chosen = threshold(rows, model)
@@ -112,13 +114,15 @@ def main() -> None:
         "thresholds": table(rows, model, (*THRESHOLDS, chosen)),
         "features": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
+    save_json(args.out, result)
     print("NOT_FOUND_MODEL =", json.dumps(model))
     print("NOT_FOUND_THRESHOLD =", chosen)
     for row in result["thresholds"]:
         print(json.dumps(row))
     print(f"written {args.out}")
+    if args.write:
+        rewrite({"NOT_FOUND_MODEL": model, "NOT_FOUND_THRESHOLD": chosen})
+        print("rewritten qa/answer/tuned.py: NOT_FOUND_MODEL, NOT_FOUND_THRESHOLD")
 
 
 if __name__ == "__main__":

@@ -14,22 +14,20 @@ import argparse
 import http.client
 import json
 import os
-import re
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-HOST = "127.0.0.1"
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench-results" / "load.json"
+from bench.public import RESULTS, ROOT
+from bench.report import memory_mib, percentiles, save_json, table
+from bench.serve import HOST, serving
+
 QUESTIONS = (
     "who reported the Turkish convoy?",
     "How many Russian troops were killed?",
@@ -38,70 +36,6 @@ QUESTIONS = (
     "Where did the convoy cross into Syria?",
     "Who protects the terrorists in Idlib?",
 )
-SERVING = re.compile(r"serving http://127\.0\.0\.1:(\d+)/")
-
-
-@dataclass
-class Server:
-    """A running `qa serve` subprocess: its pid, port and the output it printed."""
-
-    process: subprocess.Popen[str]
-    port: int
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    @property
-    def base(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-
-@contextmanager
-def serving(
-    index_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 180
-) -> Iterator[Server]:
-    """`qa serve --index DIR --port 0` (any free port), up until the block ends.
-
-    Waits for the line that names the bound address; the server is killed on the way out.
-    """
-    command = [sys.executable, "-m", "qa", "serve", "--index", str(index_dir), "--port", "0"]
-    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
-    process = subprocess.Popen(
-        [*command, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environment,
-        cwd=ROOT,
-    )
-    server = Server(process, 0)
-    try:
-        deadline = time.monotonic() + timeout
-        assert process.stdout is not None
-        for line in process.stdout:
-            server.lines.append(line.rstrip("\n"))
-            found = SERVING.search(line)
-            if found:
-                server.port = int(found.group(1))
-                break
-            if time.monotonic() > deadline:
-                break
-        if not server.port:
-            raise RuntimeError("qa serve did not start: " + " | ".join(server.lines[-5:]))
-        # Keep draining its output so a chatty server never blocks on a full pipe.
-        threading.Thread(target=_drain, args=(process, server.lines), daemon=True).start()
-        yield server
-    finally:
-        process.kill()
-        process.wait(timeout=30)
-
-
-def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line.rstrip("\n"))
 
 
 def ask(connection: http.client.HTTPConnection, question: str, k: int = 5) -> tuple[int, bytes]:
@@ -110,14 +44,6 @@ def ask(connection: http.client.HTTPConnection, question: str, k: int = 5) -> tu
     connection.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     return response.status, response.read()
-
-
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process (VmRSS from /proc/<pid>/status), in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 @dataclass
@@ -131,6 +57,7 @@ class LoadResult:
     error_samples: list[str]
     throughput_rps: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
     rss_start_mib: float
@@ -155,7 +82,7 @@ def run_load(
     """
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
-    rss = [rss_kib(pid)]
+    rss = [memory_mib(pid)]
     stop = threading.Event()
 
     def client(number: int) -> None:
@@ -180,7 +107,7 @@ def run_load(
 
     def sample() -> None:
         while not stop.wait(0.2):
-            rss.append(rss_kib(pid))
+            rss.append(memory_mib(pid))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     sampler = threading.Thread(target=sample)
@@ -192,9 +119,9 @@ def run_load(
     for thread in [*threads, sampler]:
         thread.join()
     elapsed = time.perf_counter() - started
-    rss.append(rss_kib(pid))
+    rss.append(memory_mib(pid))
     done = np.concatenate([np.asarray(times) for times in latencies])
-    mib = [round(value / 1024, 1) for value in rss]
+    spread = percentiles(done if done.size else [float("nan")])
     return LoadResult(
         clients=clients,
         seconds=round(elapsed, 2),
@@ -202,12 +129,11 @@ def run_load(
         errors=len(errors),
         error_samples=errors[:5],
         throughput_rps=round(done.size / elapsed, 1),
-        p50_ms=round(float(np.percentile(done, 50)), 1) if done.size else float("nan"),
-        p99_ms=round(float(np.percentile(done, 99)), 1) if done.size else float("nan"),
+        **spread,
         max_ms=round(float(done.max()), 1) if done.size else float("nan"),
-        rss_start_mib=mib[0],
-        rss_end_mib=mib[-1],
-        rss_max_mib=max(mib),
+        rss_start_mib=rss[0],
+        rss_end_mib=rss[-1],
+        rss_max_mib=max(rss),
     )
 
 
@@ -222,21 +148,14 @@ def warm_up(port: int, requests: int = 20) -> None:
 
 
 def format_table(result: LoadResult) -> str:
-    rows = [
-        ("clients", f"{result.clients}"),
-        ("duration", f"{result.seconds:.1f} s"),
-        ("requests", f"{result.requests:,}"),
-        ("errors", f"{result.errors}"),
-        ("throughput", f"{result.throughput_rps:.1f} req/s"),
-        ("latency p50", f"{result.p50_ms:.1f} ms"),
-        ("latency p99", f"{result.p99_ms:.1f} ms"),
-        ("latency max", f"{result.max_ms:.1f} ms"),
-        ("server RSS start", f"{result.rss_start_mib:.1f} MiB"),
-        ("server RSS end", f"{result.rss_end_mib:.1f} MiB"),
-        ("server RSS max", f"{result.rss_max_mib:.1f} MiB"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value:>14}" for name, value in rows)
+    """The figures of a run as a table, one column each."""
+    return table([result.to_dict()], FIGURES)
+
+
+FIGURES = (
+    "clients seconds requests errors throughput_rps p50_ms p95_ms p99_ms max_ms "
+    "rss_start_mib rss_end_mib rss_max_mib"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -245,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--index", type=Path, default=ROOT / "index", help="a built index")
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=RESULTS / "load.json")
     options = parser.parse_args(argv)
     try:
         with serving(options.index) as server:
@@ -268,8 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),
     }
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(figures, indent=1) + "\n")
+    save_json(options.out, figures)
     print(f"\nwrote {options.out}")
     return 1 if result.errors else 0
 

@@ -1,7 +1,7 @@
 """Answer-quality benchmark on the public data: one index over BBC + SQuAD 2.0, three modes.
 
-    .venv/bin/python bench/quality.py                 # build/refresh the index, score, write JSON
-    .venv/bin/python bench/quality.py --index DIR --out FILE      # elsewhere (built if needed)
+    .venv/bin/python -m bench.quality               # build/refresh the index, score, write JSON
+    .venv/bin/python -m bench.quality --index DIR --out FILE    # elsewhere (built if needed)
 
 Builds (incrementally) one index over ../shared/eval/{bbc,squad2}/articles.jsonl, so each
 corpus is the other's distractors, then runs `qa eval` scoring on both question sets in the
@@ -13,41 +13,21 @@ those pairs are not word-for-word the same text.
 
 from __future__ import annotations
 
-import argparse
 import difflib
-import hashlib
 import json
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from qa.build import build_index  # noqa: E402
-from qa.config import Settings  # noqa: E402
-from qa.embedding import load_embedder  # noqa: E402
-from qa.evaluate import Question, evaluate, format_table, read_questions  # noqa: E402
-from qa.search import COPY_COSINE, MODES, Searcher  # noqa: E402
-from qa.store import IndexReader  # noqa: E402
-
-SETS = ("bbc", "squad2")
-RESULTS = ROOT / "bench-results"
-
-
-def arguments(doc: str, out: str, index: bool = True) -> argparse.ArgumentParser:
-    """The options the benchmark scripts share: the public data, the index and the JSON out."""
-    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
-    if index:
-        parser.add_argument("--index", type=Path, default=RESULTS / "quality-index")
-    parser.add_argument("--out", type=Path, default=RESULTS / out)
-    return parser
-
-
-def held_out(question: Question) -> bool:
-    """The half of the questions kept out of tuning: stable, by a hash of the id."""
-    return int(hashlib.sha1(question.id.encode()).hexdigest(), 16) % 2 == 1
+from bench.public import SETS, arguments, corpus, held_out, questions_file
+from bench.report import save_json
+from qa.answer.searcher import Searcher
+from qa.answer.tuned import COPY_COSINE
+from qa.config import MODES, Settings
+from qa.embed.embedder import load_embedder
+from qa.evaluate import evaluate, format_table, read_questions
+from qa.index.build import build_index
+from qa.index.reader import LocalIndex
 
 
 def build(settings: Settings, sources: list[Path]) -> dict:
@@ -62,7 +42,7 @@ def score(settings: Settings, data: Path, modes: tuple[str, ...]) -> list[dict]:
     searcher.ask("warm up the model and the caches", k=10)
     rows = []
     for name in SETS:
-        questions = read_questions(data / name / "questions.jsonl")
+        questions = read_questions(questions_file(data, name))
         for mode in modes:
             report = evaluate(searcher, questions, mode, name=name)
             rows.append({**report.to_dict(), "split": "all"})
@@ -73,16 +53,17 @@ def score(settings: Settings, data: Path, modes: tuple[str, ...]) -> list[dict]:
 
 def copy_pairs(settings: Settings) -> dict:
     """Pairs of passages the search folds as copies, and how many are not identical text."""
-    reader = IndexReader(Path(settings.index_dir))
-    vectors = reader.vectors.reconstruct_n(0, reader.chunk_count)
-    limits, _, found = reader.vectors.range_search(vectors, COPY_COSINE)
+    index = LocalIndex(Path(settings.index_dir))
+    vectors = index.vectors_of(range(index.chunk_count))
+    limits, _, found = index.vectors.index.range_search(vectors, COPY_COSINE)
     pairs = [
         (row, int(other))
         for row in range(len(vectors))
         for other in found[limits[row] : limits[row + 1]]
         if other > row
     ]
-    texts = {c.row: c.text for c in reader.chunks(sorted({r for pair in pairs for r in pair}))}
+    rows = sorted({r for pair in pairs for r in pair})
+    texts = {row: c.text for row, c in zip(rows, index.chunks(rows), strict=True)}
     different = [(a, b) for a, b in pairs if texts[a] != texts[b]]
     ratios = [difflib.SequenceMatcher(None, texts[a], texts[b]).ratio() for a, b in different]
     return {
@@ -102,15 +83,14 @@ def main() -> None:
         "--articles", type=Path, action="append", help="corpus files (default: both corpora)"
     )
     args = parser.parse_args()
-    if not (args.data / "bbc" / "questions.jsonl").is_file():
+    if not questions_file(args.data, SETS[0]).is_file():
         sys.exit(f"error: public evaluation data not found at {args.data}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env(index_dir=args.index)
-    sources = args.articles or [args.data / name / "articles.jsonl" for name in SETS]
+    sources = args.articles or corpus(args.data)
     built = build(settings, sources)
     rows = score(settings, args.data, tuple(args.mode or ("dense", "bm25", "hybrid")))
     result = {"index": built, "copies": copy_pairs(settings), "rows": rows}
-    args.out.write_text(json.dumps(result, indent=1))
+    save_json(args.out, result)
     print(format_table(rows))
     print("near-duplicate folding:", json.dumps(result["copies"]))
     print(f"written {args.out}")

@@ -1,9 +1,9 @@
-"""Fit the second-stage and answer-sentence weights (qa/search.py, qa/answer.py) on public data.
+"""Fit the second-stage and answer-sentence weights (qa/answer/tuned.py) on public data.
 
-    .venv/bin/python bench/tune.py [--index bench-results/quality-index]
+    .venv/bin/python -m bench.tune [--index bench-results/quality-index] [--write]
 
-Needs the benchmark index (`bench/quality.py` builds it). For every answerable question of the
-tuning half (even id hash) of both sets, takes the hybrid search's first RESCORE fused passages
+Needs the benchmark index (`python -m bench.quality` builds it). For every answerable question of
+the tuning half (even id hash) of both sets, takes the hybrid search's first RESCORE fused passages
 and fits two logistic regressions (scikit-learn, each set weighted equally):
 
 - passages: "contains an answer" from the fused score, the best sentence cosine, the best
@@ -13,32 +13,32 @@ and fits two logistic regressions (scikit-learn, each set weighted equally):
   the cosine, the plain and IDF-weighted shares of the question's words, the answer kind
   offered, the sentence's focus on the question's words, and the passage rank.
 
-Prints the weights scaled to the fused score's (passages) and the cosine's (sentences), and
-hit@1 / hit@5 and the sentence hit of the constants in the code and of the fitted ones, for
-each set and half, so that a change is judged on the held half it was not fitted on.
+The features are the Searcher's own (qa.answer.read.features_of). Prints the weights scaled to
+the fused score's (passages) and the cosine's (sentences), and hit@1 / hit@5 and the sentence
+hit of the constants in the code and of the fitted ones, for each set and half, so that a change
+is judged on the held half it was not fitted on; `--write` puts the fitted ones into
+qa/answer/tuned.py.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.constants import rewrite
+from bench.public import SETS, arguments, held_out, questions_file
+from bench.report import save_json
+from qa.answer.searcher import Searcher
+from qa.answer.tuned import ANSWER_PASSAGES, PASSAGE_WEIGHTS, RESCORE, SENTENCE_WEIGHTS
+from qa.config import Settings
+from qa.evaluate import read_questions
 
-from bench.quality import SETS, arguments, held_out  # noqa: E402
-from qa import answer, search  # noqa: E402
-from qa.config import Settings  # noqa: E402
-from qa.evaluate import read_questions  # noqa: E402
-from qa.search import Searcher  # noqa: E402
-
-PASSAGE_FEATURES = ("fused", "sentence", "sentence_words", "passage_words")
-SENTENCE_FEATURES = ("cosine", "share", "weighted", "offered", "focus", "rank_below_first")
+PASSAGE_FEATURES = tuple(PASSAGE_WEIGHTS)
+SENTENCE_FEATURES = tuple(SENTENCE_WEIGHTS)
 # L2 penalty of the sentence choice model (per question, on unscaled weights).
 CHOICE_L2 = 0.01
 
@@ -47,33 +47,21 @@ def candidates(searcher: Searcher, data: Path) -> list[dict]:
     """Per answerable question: its set, half, and the first-stage passages with features."""
     out = []
     for name in SETS:
-        for question in read_questions(data / name / "questions.jsonl"):
+        for question in read_questions(questions_file(data, name)):
             if question.unanswerable:
                 continue
-            probe = searcher.probe(question.question)
-            lexical = searcher.lexical.scores(question.question)
-            found = searcher.retrieve(probe.vector, lexical, search.RESCORE, "hybrid")
-            passages = searcher._passages(found)
+            stage = searcher.first_stage(question.question, RESCORE, "hybrid")
             wanted = [a.lower() for a in question.answers]
             rows = []
-            for candidate, passage, read in zip(
-                found, passages, searcher._read(passages, probe), strict=True
-            ):
+            for passage, read in zip(stage.passages, stage.features, strict=True):
                 rows.append(
                     {
-                        "fused": candidate.fused,
-                        "sentence": max(s.cosine for s in read.sentences),
-                        "sentence_words": max(s.weighted for s in read.sentences),
-                        "passage_words": read.coverage,
+                        **read.second_stage,
                         "label": passage.citation.article_id == question.article_id
                         and any(w in passage.text.lower() for w in wanted),
                         "sentences": [
                             {
-                                "cosine": s.cosine,
-                                "share": s.share,
-                                "weighted": s.weighted,
-                                "offered": s.offered,
-                                "focus": s.focus,
+                                **s.features(),
                                 "label": any(
                                     w in passage.text[slice(*s.span)].lower() for w in wanted
                                 ),
@@ -132,7 +120,7 @@ def ranked(question: dict, weights: list[float]) -> list[dict]:
 
 def sentence_rows(question: dict, weights: list[float]) -> list[tuple[list[float], bool]]:
     """Features and label of every sentence of the top passages under these passage weights."""
-    top = ranked(question, weights)[: search.ANSWER_PASSAGES]
+    top = ranked(question, weights)[:ANSWER_PASSAGES]
     return [
         ([*(s[f] for f in SENTENCE_FEATURES[:-1]), float(rank)], s["label"])
         for rank, passage in enumerate(top)
@@ -162,24 +150,14 @@ def scores(questions: list[dict], passage_w: list[float], sentence_w: list[float
 
 
 def main() -> None:
-    args = arguments(__doc__, "tune.json").parse_args()
+    parser = arguments(__doc__, "tune.json")
+    parser.add_argument("--write", action="store_true", help="put the fitted weights in tuned.py")
+    args = parser.parse_args()
     questions = candidates(Searcher(Settings.from_env(index_dir=args.index)), args.data)
     tune = [q for q in questions if not q["held"]]
 
-    current_p = [
-        1.0,
-        search.SENTENCE_WEIGHT,
-        search.SENTENCE_WORDS_WEIGHT,
-        search.PASSAGE_WORDS_WEIGHT,
-    ]
-    current_s = [
-        1.0,
-        answer.SHARE_WEIGHT,
-        answer.WEIGHTED_WEIGHT,
-        answer.OFFERED_WEIGHT,
-        answer.FOCUS_WEIGHT,
-        -answer.RANK_PENALTY,
-    ]
+    current_p = list(PASSAGE_WEIGHTS.values())
+    current_s = list(SENTENCE_WEIGHTS.values())
     x = np.array([[p[f] for f in PASSAGE_FEATURES] for q in tune for p in q["passages"]])
     y = np.array([p["label"] for q in tune for p in q["passages"]])
     fitted_p = _fit(x, y, [q["set"] for q in tune for _ in q["passages"]], 0)
@@ -198,11 +176,18 @@ def main() -> None:
             **scores(questions, fitted_p, fitted_s),
         },
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
+    save_json(args.out, result)
     for which in ("current", "fitted"):
         print(which, json.dumps(result[which]))
     print(f"written {args.out}")
+    if args.write:
+        rewrite(
+            {
+                "PASSAGE_WEIGHTS": dict(zip(PASSAGE_FEATURES, fitted_p, strict=True)),
+                "SENTENCE_WEIGHTS": dict(zip(SENTENCE_FEATURES, fitted_s, strict=True)),
+            }
+        )
+        print("rewritten qa/answer/tuned.py: PASSAGE_WEIGHTS, SENTENCE_WEIGHTS")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`qa build | ask | serve | eval`: parse arguments, call the library, print. Nothing else."""
+"""`qa build | ask | eval | serve`: parse arguments, call the library, print. Nothing else."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ from typing import Any
 
 import click
 
-from qa.config import Settings
+from qa.config import (
+    BACKENDS,
+    EVAL_K,
+    MAX_CHUNK_TOKENS,
+    MAX_K,
+    MIN_CHUNK_TOKENS,
+    MODES,
+    Settings,
+)
+from qa.errors import first_line
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3  # the index was built, but some files or records were skipped
@@ -34,8 +43,7 @@ def fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # the boundary: every library error ends here as one line
             if os.environ.get("QA_DEBUG"):
                 raise
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            click.echo(f"error: {message}", err=True)
+            click.echo(f"error: {first_line(exc)}", err=True)
             sys.exit(EXIT_ERROR)
 
     return wrapper
@@ -60,7 +68,7 @@ index_option = click.option(
 @click.option("--model", help="Embedding model: a Hugging Face id or a local directory.")
 @click.option(
     "--backend",
-    type=click.Choice(["auto", "torch", "openvino", "openvino-int8"]),
+    type=click.Choice(BACKENDS),
     help="Embedding backend (default: auto, or QA_BACKEND); torch is plain fp32.",
 )
 @click.pass_context
@@ -70,12 +78,20 @@ def main(ctx: click.Context, model: str | None, backend: str | None) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--full", is_flag=True, help="Re-embed every article, not only changed ones.")
-@click.option("--chunk-tokens", type=click.IntRange(16, 512), help="Chunk size in tokens.")
-@click.option("--chunk-overlap", type=click.IntRange(0, 256), help="Tokens shared by chunks.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--chunk-tokens",
+    type=click.IntRange(MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS),
+    help="Chunk size in tokens.",
+)
+@click.option(
+    "--chunk-overlap",
+    type=click.IntRange(0, MAX_CHUNK_TOKENS - 1),
+    help="Tokens shared by chunks (fewer than the chunk size).",
+)
 @click.pass_context
 @fail_cleanly
 def build(
@@ -93,7 +109,7 @@ def build(
     Unchanged articles are not re-embedded; articles gone from the sources are removed.
     Exit status 3 means the index was built but some files or records were skipped.
     """
-    from qa.build import build_index
+    from qa.index.build import build_index
 
     settings = settings_from(
         ctx, index_dir=index_dir, chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap
@@ -120,10 +136,8 @@ def build(
 @main.command()
 @click.argument("question")
 @index_option
-@click.option("-k", "k", type=click.IntRange(1, 50), default=5, show_default=True)
-@click.option(
-    "--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True
-)
+@click.option("-k", "k", type=click.IntRange(1, MAX_K), default=5, show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default=MODES[0], show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer JSON.")
 @click.pass_context
 @fail_cleanly
@@ -131,7 +145,7 @@ def ask(
     ctx: click.Context, question: str, index_dir: Path | None, k: int, mode: str, as_json: bool
 ) -> None:
     """Answer QUESTION from the index: the answer sentence and the cited passages."""
-    from qa.search import Searcher
+    from qa.answer.searcher import Searcher
 
     if not question.strip():
         raise click.UsageError("the question is empty")
@@ -148,19 +162,26 @@ def ask(
 @click.option(
     "--mode",
     "modes",
-    type=click.Choice(["hybrid", "dense", "bm25"]),
+    type=click.Choice(MODES),
     multiple=True,
-    help="Retrieval mode; repeat for several (default: hybrid).",
+    help=f"Retrieval mode; repeat for several (default: {MODES[0]}).",
 )
-@click.option("-k", "k", type=click.IntRange(10, 50), default=10, show_default=True)
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(EVAL_K, MAX_K),
+    default=EVAL_K,
+    show_default=True,
+    help=f"Passages per question (at least the {EVAL_K} that MRR@{EVAL_K} reads).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.pass_context
 @fail_cleanly
 def evaluate(
     ctx: click.Context,
     questions: tuple[Path, ...],
-    index_dir: Path | None,
     modes: tuple[str, ...],
+    index_dir: Path | None,
     k: int,
     as_json: bool,
 ) -> None:
@@ -168,16 +189,16 @@ def evaluate(
 
     Each line: {"question", "article_id", "answers": [...]} or {"question", "unanswerable": true}.
     """
+    from qa.answer.searcher import Searcher
     from qa.evaluate import evaluate as run
     from qa.evaluate import format_table, read_questions, set_name
-    from qa.search import Searcher
 
     sets = {path: read_questions(path) for path in questions}  # every file checked up front
     searcher = Searcher(settings_from(ctx, index_dir=index_dir))
     rows = [
         run(searcher, asked, mode, name=set_name(path), k=k).to_dict()
         for path, asked in sets.items()
-        for mode in modes or ("hybrid",)
+        for mode in modes or MODES[:1]
     ]
     click.echo(json.dumps(rows, indent=1) if as_json else format_table(rows))
 
@@ -201,6 +222,7 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
     import waitress
 
     from web import create_app
+    from web.holder import index_holder
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("web").setLevel(logging.INFO)  # index reloads are worth a line
@@ -210,7 +232,7 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
     bound = getattr(server, "effective_port", settings.port)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     try:
-        status = app.extensions["qa.index"].current().manifest["counts"]
+        status = index_holder(app).current().manifest["counts"]
         click.echo(f"index {settings.index_dir}: {status['articles']} articles")
     except RuntimeError as exc:
         click.echo(f"warning: {exc} (the page will say so until then)", err=True)
@@ -219,81 +241,6 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
         server.run()
     except KeyboardInterrupt:
         click.echo("stopped")
-
-
-@main.command()
-@click.option(
-    "--eval-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=Path("../shared/eval"),
-    show_default=True,
-    help="The public evaluation data (bbc/, squad2/).",
-)
-@click.option(
-    "--work",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("bench-results/work"),
-    show_default=True,
-    help="Where the benchmark indexes are built.",
-)
-@click.option(
-    "--backends",
-    default="openvino,openvino-int8,torch",
-    show_default=True,
-    help="Embedding backends to compare, fastest candidate first.",
-)
-@click.option("--parts", default="build,quality,embed,answers,http,scale", show_default=True)
-@click.option("--sizes", default="100000,1000000", show_default=True, help="Synthesized sizes.")
-@click.option("--http-seconds", type=float, default=15.0, show_default=True)
-@click.option("--embed-sample", type=int, default=1000, show_default=True)
-@click.option(
-    "--squad-step", type=int, default=1, show_default=True, help="Every Nth SQuAD question."
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("bench-results/speed.json"),
-    show_default=True,
-)
-@fail_cleanly
-def bench(
-    eval_dir: Path,
-    work: Path,
-    backends: str,
-    parts: str,
-    sizes: str,
-    http_seconds: float,
-    embed_sample: int,
-    squad_step: int,
-    out: Path,
-) -> None:
-    """Measure build throughput, embedding speed-up, answer latency and search at scale.
-
-    Prints tables and writes the figures as JSON to --out (long: run it in the background).
-    """
-    from qa.bench import format_tables, run_bench
-
-    def save(results: dict[str, Any]) -> None:
-        """Merge into --out: parts measured by an earlier run are kept unless re-measured."""
-        earlier = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({**earlier, **results}, indent=1), encoding="utf-8")
-
-    results = run_bench(
-        eval_dir.absolute(),
-        work.absolute(),
-        [b for b in backends.split(",") if b],
-        [p for p in parts.split(",") if p],
-        [int(s) for s in sizes.split(",") if s],
-        http_seconds,
-        embed_sample,
-        squad_step,
-        log=lambda line: click.echo(f"[bench] {line}", err=True),
-        checkpoint=save,
-    )
-    save(results)
-    click.echo(format_tables(results))
-    click.echo(f"\nwritten {out}")
 
 
 def render_answer(data: dict[str, Any], color: bool = False) -> str:

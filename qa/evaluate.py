@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from qa.answer import Answer
-from qa.search import Searcher
+from qa.answer.records import Answer
+from qa.answer.searcher import Searcher
+from qa.config import EVAL_K
 
-KS = (1, 3, 5, 10)
+KS = (1, 3, 5, EVAL_K)
 
 
 class QuestionsError(ValueError):
@@ -127,7 +128,6 @@ class Report:
         with_answers = [o for o in graded if o.question.answers]
         unanswerable = [o for o in self.outcomes if o.question.unanswerable]
         said_none = [o for o in self.outcomes if not o.found]
-        latencies = np.array([o.took_ms for o in self.outcomes])
         data: dict[str, Any] = {
             "questions": self.questions,
             "mode": self.mode,
@@ -148,9 +148,7 @@ class Report:
         data["null_on_unanswerable"] = _share(unanswerable, lambda o: not o.found)
         data["no_answer_precision"] = _share(said_none, lambda o: o.question.unanswerable)
         data["no_answer_recall"] = data["null_on_unanswerable"]
-        for p in (50, 95, 99):
-            data[f"p{p}_ms"] = round(float(np.percentile(latencies, p)), 1)
-        return data
+        return data | percentiles(o.took_ms for o in self.outcomes)
 
 
 def _within(rank: int | None, k: int) -> bool:
@@ -170,7 +168,7 @@ def _mean(values: Iterable[float]) -> float | None:
 def evaluate(
     searcher: Searcher, questions: Sequence[Question], mode: str, name: str = "", k: int = 10
 ) -> Report:
-    """Ask every question (top k passages, k ≥ 10 for MRR@10) and score the answers."""
+    """Ask every question (top k passages, k ≥ EVAL_K for MRR@10) and score the answers."""
     outcomes = [judge(q, searcher.ask(q.question, k=k, mode=mode)) for q in questions]
     return Report(name, mode, outcomes)
 
@@ -198,19 +196,29 @@ COLUMNS = (
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     """Reports as a plain-text table, one row per (question set, mode)."""
-    cells = [[h for h, _ in COLUMNS]]
-    for row in rows:
-        cells.append([_cell(key, row.get(key)) for _, key in COLUMNS])
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    return text_table(rows, COLUMNS)
+
+
+def text_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    """Rows as a plain-text table of the given (heading, key) columns: text left-aligned,
+    figures right-aligned, milliseconds to 0.1 and other fractions to 0.001."""
+    cells = [[heading for heading, _ in columns]]
+    cells += [[_cell(key, row.get(key)) for _, key in columns] for row in rows]
+    figures = [all(_is_figure(row.get(key)) for row in rows) for _, key in columns]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     lines = [
         "  ".join(
-            c.rjust(w) if i > 1 else c.ljust(w)
-            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+            cell.rjust(width) if figure else cell.ljust(width)
+            for cell, width, figure in zip(line, widths, figures, strict=True)
         )
         for line in cells
     ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def _is_figure(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def _cell(key: str, value: Any) -> str:
@@ -219,3 +227,9 @@ def _cell(key: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}" if key.endswith("_ms") else f"{value:.3f}"
     return str(value)
+
+
+def percentiles(values_ms: Iterable[float], digits: int = 1) -> dict[str, float]:
+    """p50, p95 and p99 of latencies in milliseconds, as `p50_ms`, `p95_ms`, `p99_ms`."""
+    values = np.asarray(list(values_ms), dtype=np.float64)
+    return {f"p{p}_ms": round(float(np.percentile(values, p)), digits) for p in (50, 95, 99)}

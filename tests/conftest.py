@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from qa.build import build_index
+from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embedding import Embedder, load_embedder
-from qa.search import Searcher
+from qa.embed.embedder import Embedder, load_embedder
+from qa.index.build import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -34,7 +33,7 @@ def make_settings(tmp_path: Path):
     """Settings pointing at a fresh index directory under tmp_path."""
 
     def make(**changes) -> Settings:
-        return Settings(index_dir=tmp_path / "index").with_(**changes)
+        return Settings(index_dir=tmp_path / "index").overridden(**changes)
 
     return make
 
@@ -81,16 +80,21 @@ She said the lamp <script>alert("pwned")</script> was last replaced in the sprin
 """
 
 
+def seeds_plus(folder: Path, name: str, text: str, embedder: Embedder) -> Settings:
+    """An index (under `folder`) of seeds/ plus one article `name` with `text`."""
+    articles = folder / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / name).write_text(text, encoding="utf-8")
+    settings = Settings(index_dir=folder / "index")
+    build_index(settings, [str(articles)], embedder=embedder)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def markup_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
     """An index of seeds/ plus MARKUP_ARTICLE (as port-lumen.txt), built once per session."""
     folder = tmp_path_factory.mktemp("markup-index")
-    articles = folder / "articles"
-    shutil.copytree(SEEDS, articles)
-    (articles / "port-lumen.txt").write_text(MARKUP_ARTICLE, encoding="utf-8")
-    settings = Settings(index_dir=folder / "index")
-    build_index(settings, [str(articles)], embedder=embedder)
-    return settings
+    return seeds_plus(folder, "port-lumen.txt", MARKUP_ARTICLE, embedder)
 
 
 @pytest.fixture(scope="session")
@@ -105,56 +109,3 @@ def seed_app(seed_index: Settings, embedder: Embedder):
 def client(seed_app):
     """A Flask test client of `seed_app`."""
     return seed_app.test_client()
-
-
-@contextlib.contextmanager
-def running_server(index_dir: Path, timeout: float = 180.0):
-    """`qa serve --index index_dir --port 0` in a subprocess; yields the URL it prints.
-
-    QA_* variables are dropped so the server's settings match the index built in the test.
-    """
-    import queue
-    import re
-    import subprocess
-    import sys
-    import threading
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
-    process = subprocess.Popen(
-        [qa, "serve", "--index", str(index_dir), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_forward, args=(process.stdout, lines), daemon=True).start()
-    output: list[str] = []
-    try:
-        url = None
-        while url is None:
-            try:
-                output.append(lines.get(timeout=timeout))
-            except queue.Empty:
-                pytest.fail(f"qa serve printed no URL in {timeout} s: {''.join(output)}")
-            if match := re.search(r"serving (http://\S+/)", output[-1]):
-                url = match.group(1)
-            elif process.poll() is not None:
-                pytest.fail(f"qa serve exited with {process.returncode}: {''.join(output)}")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _forward(stream, lines) -> None:
-    """Copy a server's output lines to a queue, so reading them can time out."""
-    for line in stream:
-        lines.put(line)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qa.answer import Evidence
-from qa.search import Searcher
+from qa.answer.not_found import NotFoundFeatures
+from qa.answer.searcher import Searcher
 from tests.conftest import SEED_QUESTION
 
 
@@ -41,7 +41,7 @@ def test_words_no_article_contains_are_named(seed_searcher: Searcher) -> None:
 
 def _probability(**changes: float) -> float:
     base = {"sentence": 0.6, "passage": 0.5, "coverage": 0.9, "unseen": 0.0, "missing_number": 0.0}
-    return Evidence(**(base | changes)).probability()
+    return NotFoundFeatures(**(base | changes)).probability()
 
 
 def test_answer_probability_rises_with_the_evidence_for_an_answer() -> None:

@@ -18,13 +18,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from qa.build import build_index
+from bench.serve import serving
+from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embedding import Embedder
-from qa.search import Searcher
-from tests.conftest import SEED_QUESTION, SEEDS, running_server
+from qa.embed.embedder import Embedder
+from qa.index.build import build_index
+from qa.index.layout import MANIFEST
+from tests.conftest import SEED_QUESTION, SEEDS
 from web import create_app
-from web.api import MAX_BODY_BYTES, MAX_QUESTION_CHARS
+from web.limits import MAX_BODY_BYTES, MAX_QUESTION_CHARS
 from web.openapi import openapi_document
 
 SECURITY_HEADERS = {
@@ -67,7 +69,7 @@ def test_ask_returns_the_searchers_answer_json(client: FlaskClient, seed_searche
     body.pop("took_ms"), expected.pop("took_ms")
     assert body == expected
     assert "SANA" in body["answer"]["text"]
-    assert len(body["passages"]) == min(5, seed_searcher.reader.chunk_count)
+    assert len(body["passages"]) == min(5, seed_searcher.index.chunk_count)
 
 
 @pytest.mark.parametrize(("k", "mode"), [(1, "dense"), (3, "bm25"), (50, "hybrid"), (2.0, "dense")])
@@ -313,7 +315,7 @@ def test_without_an_index_the_api_answers_503(tmp_path: Path, embedder: Embedder
 def test_a_broken_index_answers_503_saying_what_to_run(tmp_path: Path, embedder: Embedder):
     index = tmp_path / "index"
     index.mkdir()
-    (index / "manifest.json").write_text("{not json", encoding="utf-8")
+    (index / MANIFEST).write_text("{not json", encoding="utf-8")
     response = create_app(Settings(index_dir=index)).test_client().get("/api/health")
     assert error_of(response, "/api/health", 503, "get") == "index_unavailable"
     assert "qa build --full" in response.json["error"]["message"]
@@ -416,7 +418,7 @@ def test_a_thread_that_first_asks_after_a_swap_reads_one_index_whole(
 
 
 def test_the_rate_limit_answers_429_with_retry_after(seed_index: Settings):
-    client = create_app(seed_index.with_(rate_limit=2)).test_client()
+    client = create_app(seed_index.overridden(rate_limit=2)).test_client()
     assert client.get("/api/articles").status_code == 200
     assert client.get("/api/articles").status_code == 200
     response = client.post("/api/ask", json={"question": SEED_QUESTION})
@@ -436,7 +438,8 @@ def test_the_rate_limit_is_off_by_default(client: FlaskClient):
 
 
 def test_qa_serve_serves_the_api_under_waitress(seed_index: Settings):
-    with running_server(seed_index.index_dir) as url:
+    with serving(seed_index.index_dir) as server:
+        url = server.base + "/"
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(f"{url}api/health", timeout=60) as response:
             assert response.status == 200

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import read_sources, text_title
+from qa.ingest.readers import read_sources
+from qa.ingest.titles import text_title
 from tests.conftest import SEED_FILE, SHARED_EVAL, needs_shared_eval
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import backends
-from qa.chunking import Chunker
 from qa.config import Settings
-from qa.embedding import Embedder, load_embedder
-from qa.sentence_index import split_chunk
+from qa.embed import backends
+from qa.embed.embedder import Embedder, load_embedder
+from qa.text.chunking import Chunker
+from qa.text.spans import split_chunk
 
 from .conftest import SEED_FILE, SEED_QUESTION
 
@@ -76,7 +76,7 @@ def test_missing_openvino_falls_back_to_torch_with_a_notice(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fp32: Embedder
 ) -> None:
     monkeypatch.setitem(sys.modules, "openvino", None)  # what an uninstalled package looks like
-    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+    with caplog.at_level(logging.WARNING, logger="qa.embed.backends"):
         embedder = Embedder(backend="openvino")
     assert embedder.backend == "torch"
     assert "openvino is not installed" in caplog.text and "using torch" in caplog.text
@@ -88,7 +88,7 @@ def test_int8_without_vnni_steps_down_to_openvino(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(backends, "cpu_flags", lambda: frozenset({"avx2"}))
-    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+    with caplog.at_level(logging.WARNING, logger="qa.embed.backends"):
         assert backends.resolve_backend("openvino-int8") == "openvino"
     assert "no VNNI/AMX int8 instructions" in caplog.text
 
@@ -99,7 +99,7 @@ def test_a_failing_runtime_falls_back_to_torch(
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the model cache should be")
     embedder = Embedder(backend="openvino", cache_dir=blocked)
-    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+    with caplog.at_level(logging.WARNING, logger="qa.embed.backends"):
         vectors = embedder.encode([SEED_QUESTION])
     assert embedder.backend == "torch"
     assert "using torch" in caplog.text
@@ -113,7 +113,7 @@ def test_a_damaged_cached_model_is_rebuilt(
     folder.mkdir(parents=True)
     (folder / backends.MODEL_FILE).write_text("<net>truncated")
     embedder = Embedder(backend="openvino", cache_dir=tmp_path)
-    with caplog.at_level(logging.WARNING, logger="qa.backends"):
+    with caplog.at_level(logging.WARNING, logger="qa.embed.backends"):
         vector = embedder.encode_query(SEED_QUESTION)
     assert embedder.backend == "openvino"
     assert "rebuilding the cached model" in caplog.text

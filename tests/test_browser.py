@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.serve import serving
 from qa.config import Settings
-from tests.conftest import MARKUP_QUESTION, ROOT, SEED_QUESTION, running_server
+from tests.conftest import MARKUP_QUESTION, ROOT, SEED_QUESTION
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +30,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 @pytest.fixture(scope="module")
 def server(markup_index: Settings) -> Iterator[str]:
     """`qa serve` over the markup index (seeds/ plus an article full of markup)."""
-    with running_server(markup_index.index_dir, timeout=START_TIMEOUT_S) as url:
-        yield url
+    with serving(markup_index.index_dir, timeout=START_TIMEOUT_S) as running:
+        yield running.base + "/"
 
 
 def screenshot(page: sync_api.Page, name: str) -> None:

@@ -13,11 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.build import NothingToIndex, build_index
-from qa.lexical import LexicalIndex
-from qa.search import Searcher
-from qa.sentence_index import split_chunk
-from qa.store import FORMAT_VERSION, IndexCorrupt, IndexMismatch, IndexMissing, IndexReader
+from qa.answer.searcher import Searcher
+from qa.config import Settings
+from qa.index.build import NothingToIndex, build_index
+from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from qa.index.layout import FORMAT_VERSION, MANIFEST, VECTORS
+from qa.index.lexical import LexicalIndex
+from qa.index.reader import LocalIndex
+from qa.text.spans import split_chunk
 from tests.conftest import SEED_FILE, SEED_QUESTION
 
 EXTRA = (
@@ -55,7 +58,7 @@ def test_second_build_reembeds_nothing_and_edit_reembeds_only_that_article(
     assert edited.embedded_chunks == 1  # the short article is one chunk; the seed is reused
     assert edited.embedded_sentences == 3
 
-    reader = IndexReader(settings.index_dir)
+    reader = LocalIndex(settings.index_dir)
     assert "Buses replace trains." in reader.article("floods").text
     assert_sentences_match_their_chunks(reader, embedder)
     searcher = Searcher(settings, embedder=embedder)
@@ -69,16 +72,16 @@ def test_second_build_reembeds_nothing_and_edit_reembeds_only_that_article(
     (seed_copy / "floods.txt").unlink()
     removed = build_index(settings, embedder=embedder)
     assert removed.removed == 1 and removed.articles == 1
-    assert IndexReader(settings.index_dir).article("floods") is None
+    assert LocalIndex(settings.index_dir).article("floods") is None
 
     full = build_index(settings, full=True, embedder=embedder)
     assert full.embedded_chunks == full.chunks
 
 
-def assert_sentences_match_their_chunks(reader: IndexReader, embedder) -> None:
+def assert_sentences_match_their_chunks(reader: LocalIndex, embedder) -> None:
     """Stored sentence spans and vectors (reused or fresh) are what a fresh split would give."""
     chunks = reader.chunks(range(reader.chunk_count))
-    stored = reader.sentences.of_rows([c.row for c in chunks])
+    stored = reader.sentences_of(range(reader.chunk_count))
     assert len(reader.sentences) == sum(len(s.spans) for s in stored) > len(chunks)
     for chunk, sentences in zip(chunks, stored, strict=True):
         assert sentences.spans == split_chunk(chunk.text)
@@ -95,12 +98,18 @@ def test_problems_are_reported_and_the_rest_is_built(
     assert [p.source.rsplit("/", 1)[-1] for p in summary.problems] == ["broken.json"]
 
 
-def test_a_failed_write_leaves_the_old_index_and_no_debris(
-    make_settings, seed_copy: Path, embedder, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def built(make_settings, seed_copy: Path, embedder) -> tuple[Settings, str]:
+    """A fresh index of the seed copy, and its manifest's text (to prove it stays as it is)."""
     settings = make_settings()
     build_index(settings, [str(seed_copy)], embedder=embedder)
-    before = (settings.index_dir / "manifest.json").read_text()
+    return settings, (settings.index_dir / MANIFEST).read_text()
+
+
+def test_a_failed_write_leaves_the_old_index_and_no_debris(
+    built, seed_copy: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, before = built
     (seed_copy / "floods.txt").write_text(EXTRA, encoding="utf-8")
 
     def disk_full(self, folder: Path) -> None:
@@ -110,26 +119,22 @@ def test_a_failed_write_leaves_the_old_index_and_no_debris(
     monkeypatch.setattr(LexicalIndex, "save", disk_full)
     with pytest.raises(OSError, match="No space left"):
         build_index(settings, embedder=embedder)
-    assert (settings.index_dir / "manifest.json").read_text() == before
-    assert IndexReader(settings.index_dir).article_count == 1
+    assert (settings.index_dir / MANIFEST).read_text() == before
+    assert LocalIndex(settings.index_dir).article_count == 1
     assert not list(settings.index_dir.parent.glob(".index.build-*"))
 
 
-def test_nothing_readable_leaves_the_index_unchanged(
-    make_settings, seed_copy: Path, embedder, tmp_path: Path
-) -> None:
-    settings = make_settings()
-    build_index(settings, [str(seed_copy)], embedder=embedder)
-    before = (settings.index_dir / "manifest.json").read_text()
+def test_nothing_readable_leaves_the_index_unchanged(built, embedder, tmp_path: Path) -> None:
+    settings, before = built
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(NothingToIndex, match="left unchanged"):
         build_index(settings, [str(empty)], embedder=embedder)
-    assert (settings.index_dir / "manifest.json").read_text() == before
+    assert (settings.index_dir / MANIFEST).read_text() == before
 
 
 def test_manifest_records_what_loading_checks(seed_index) -> None:
-    manifest = json.loads((seed_index.index_dir / "manifest.json").read_text())
+    manifest = json.loads((seed_index.index_dir / MANIFEST).read_text())
     assert manifest["format"] == FORMAT_VERSION == 2
     assert manifest["model"]["dim"] == 384 and len(manifest["model"]["weights_sha256"]) == 64
     assert manifest["chunker"] == seed_index.chunker_fingerprint()
@@ -141,7 +146,7 @@ def test_manifest_records_what_loading_checks(seed_index) -> None:
 def test_model_mismatch_is_refused_with_the_fix(make_settings, seed_copy: Path, embedder) -> None:
     settings = make_settings()
     build_index(settings, [str(seed_copy)], embedder=embedder)
-    path = settings.index_dir / "manifest.json"
+    path = settings.index_dir / MANIFEST
     manifest = json.loads(path.read_text())
     manifest["model"]["weights_sha256"] = "0" * 64
     path.write_text(json.dumps(manifest))
@@ -154,7 +159,7 @@ def test_chunker_mismatch_is_refused(make_settings, seed_copy: Path, embedder) -
     settings = make_settings()
     build_index(settings, [str(seed_copy)], embedder=embedder)
     with pytest.raises(IndexMismatch, match="chunker settings"):
-        Searcher(settings.with_(chunk_tokens=64, chunk_overlap=0), embedder=embedder)
+        Searcher(settings.overridden(chunk_tokens=64, chunk_overlap=0), embedder=embedder)
 
 
 def test_missing_and_damaged_indexes_fail_with_one_line(
@@ -162,29 +167,27 @@ def test_missing_and_damaged_indexes_fail_with_one_line(
 ) -> None:
     settings = make_settings()
     with pytest.raises(IndexMissing, match="run `qa build`"):
-        IndexReader(settings.index_dir)
+        LocalIndex(settings.index_dir)
     build_index(settings, [str(seed_copy)], embedder=embedder)
-    (settings.index_dir / "vectors.faiss").write_bytes(b"garbage")
+    (settings.index_dir / VECTORS).write_bytes(b"garbage")
     with pytest.raises(IndexCorrupt, match=r"vectors\.faiss"):
-        IndexReader(settings.index_dir)
-    (settings.index_dir / "manifest.json").write_text("{")
+        LocalIndex(settings.index_dir)
+    (settings.index_dir / MANIFEST).write_text("{")
     with pytest.raises(IndexCorrupt, match="manifest"):
-        IndexReader(settings.index_dir)
+        LocalIndex(settings.index_dir)
 
 
 def test_a_killed_build_leaves_the_old_index_whole(
-    make_settings, seed_copy: Path, embedder, tmp_path: Path
+    built, seed_copy: Path, embedder, tmp_path: Path
 ) -> None:
-    settings = make_settings()
-    build_index(settings, [str(seed_copy)], embedder=embedder)
-    before = (settings.index_dir / "manifest.json").read_text()
+    settings, before = built
     # Enough articles that writing the new index takes a while; it is killed as it writes.
     many = tmp_path / "many"
     many.mkdir()
     for i in range(1000):
         (many / f"{i}.txt").write_text(f"Story {i}. " + EXTRA * 3, encoding="utf-8")
     script = (
-        "import sys; from qa.build import build_index; from qa.config import Settings;"
+        "import sys; from qa.index.build import build_index; from qa.config import Settings;"
         f"build_index(Settings(index_dir={str(settings.index_dir)!r}), [{str(many)!r}])"
     )
     process = subprocess.Popen(
@@ -198,8 +201,8 @@ def test_a_killed_build_leaves_the_old_index_whole(
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
 
-    assert (settings.index_dir / "manifest.json").read_text() == before
-    reader = IndexReader(settings.index_dir)
+    assert (settings.index_dir / MANIFEST).read_text() == before
+    reader = LocalIndex(settings.index_dir)
     assert reader.article_count == 1
     assert "SANA" in Searcher(settings, embedder=embedder).ask(SEED_QUESTION, k=1).passages[0].text
 

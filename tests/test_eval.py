@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qa.build import build_index
+from qa.answer.searcher import Searcher
 from qa.cli import main
 from qa.config import Settings
 from qa.evaluate import QuestionsError, evaluate, read_questions
-from qa.search import Searcher
+from qa.index.build import build_index
 from tests.conftest import SEED_QUESTION, SHARED_EVAL, needs_shared_eval
 
 

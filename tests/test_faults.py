@@ -23,12 +23,13 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from bench.load import HOST, Server, serving
-from qa.build import build_index
+from bench.serve import HOST, Server, serving
+from qa.answer.searcher import Searcher
 from qa.cli import EXIT_ERROR, main
 from qa.config import Settings
-from qa.embedding import Embedder
-from qa.search import Searcher
+from qa.embed.embedder import Embedder
+from qa.index.build import build_index
+from qa.index.layout import CHUNKS, LEXICAL, MANIFEST, SENTENCE_SPANS, SENTENCE_VECTORS, VECTORS
 from tests.conftest import ROOT, SEED_QUESTION, SEEDS
 from web import create_app
 
@@ -153,7 +154,7 @@ def test_serving_without_an_index_is_503_until_a_build_appears(server, site) -> 
 
 def test_killed_builds_leave_the_old_index_serving(server, site, tmp_path: Path) -> None:
     _, index = site
-    before = (index / "manifest.json").read_text()
+    before = (index / MANIFEST).read_text()
     many = tmp_path / "many"
     many.mkdir()
     for i in range(400):
@@ -188,7 +189,7 @@ def test_killed_builds_leave_the_old_index_serving(server, site, tmp_path: Path)
             assert build.poll() is None, f"the build ended before the kill at {kills[-1]}"
             build.send_signal(signal.SIGKILL)
             assert build.wait(timeout=30) == -signal.SIGKILL
-            assert (index / "manifest.json").read_text() == before, kills[-1]
+            assert (index / MANIFEST).read_text() == before, kills[-1]
     print(f"\nkilled builds at {', '.join(kills)}; {len(asking.answers)} answers meanwhile")
     assert not asking.failures
     assert asking.answers and all(status == 200 for _, _, status, _ in asking.answers)
@@ -231,7 +232,7 @@ def test_a_build_swaps_in_without_a_failed_request(server, site) -> None:
 def test_a_damaged_live_index_keeps_the_loaded_one_until_a_good_build(server, site) -> None:
     _, index = site
     loaded = json.loads(get(server, "/api/health")[2])["build_id"]
-    (index / "manifest.json").write_text("{not json")
+    (index / MANIFEST).write_text("{not json")
     time.sleep(2.5)  # the server notices the changed manifest, fails to load it, keeps serving
     connection = http.client.HTTPConnection(HOST, server.port, timeout=60)
     for _ in range(3):
@@ -272,16 +273,16 @@ def damage(index: Path, what: str) -> None:
 
 
 DAMAGES = [
-    "vectors.faiss:missing",
-    "vectors.faiss:garbage",
-    "chunks.sqlite:missing",
-    "chunks.sqlite:garbage",
-    "manifest.json:missing",
-    "manifest.json:garbage",
-    "bm25:missing",
-    "bm25:garbage",
-    "sentence_spans.npy:missing",
-    "sentence_vectors.npy:garbage",
+    f"{VECTORS}:missing",
+    f"{VECTORS}:garbage",
+    f"{CHUNKS}:missing",
+    f"{CHUNKS}:garbage",
+    f"{MANIFEST}:missing",
+    f"{MANIFEST}:garbage",
+    f"{LEXICAL}:missing",
+    f"{LEXICAL}:garbage",
+    f"{SENTENCE_SPANS}:missing",
+    f"{SENTENCE_VECTORS}:garbage",
 ]
 
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from qa.config import Settings
-from qa.embedding import Embedder
+from qa.embed.embedder import Embedder
 from tests.conftest import SEED_QUESTION
 from web import create_app
 

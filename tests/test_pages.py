@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from qa.build import build_index
+from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embedding import Embedder
-from qa.search import Searcher
-from qa.sentences import paragraph_spans
+from qa.embed.embedder import Embedder
+from qa.index.build import build_index
+from qa.text.spans import paragraph_spans
 from tests.conftest import MARKUP_ARTICLE, SEED_QUESTION, SEEDS
 from web import create_app
 
@@ -142,7 +142,7 @@ def test_the_article_view_marks_the_cited_passage(client: FlaskClient, seed_sear
     answer_text = unescape("".join(text for kind, text in marked if kind == "answer"))
     assert answer_text == answer.text
     assert "SANA" in answer_text
-    article = seed_searcher.reader.article(cite.article_id)
+    article = seed_searcher.index.article(cite.article_id)
     assert html.count('<span class="para-number"') == len(paragraph_spans(article.text))
     assert f"<h1>{article.title}</h1>" in html
 

@@ -20,14 +20,14 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.load import serving
-from qa.build import build_index
+from bench.serve import serving
 from qa.cli import main
 from qa.config import Settings
-from qa.embedding import Embedder
-from tests.conftest import SEED_FILE, SEED_QUESTION, SEEDS
+from qa.embed.embedder import Embedder
+from qa.index.layout import CHUNKS
+from tests.conftest import SEED_FILE, SEED_QUESTION, seeds_plus
 from web import create_app
-from web.api import MAX_BODY_BYTES, MAX_QUESTION_CHARS
+from web.limits import MAX_BODY_BYTES, MAX_QUESTION_CHARS
 
 SEED_ID = SEED_FILE.stem
 JSON = "application/json"
@@ -160,25 +160,14 @@ def test_a_bad_ask_gets_its_status_and_code(
 
 
 # (method, path, expected status, expected code)
-BAD_ROUTES = [
-    ("GET", "/api/nope", 404, "not_found"),
-    ("GET", "/api", 404, "not_found"),
-    ("GET", "/api/ask/extra", 404, "not_found"),
-    ("GET", "/api/ask", 405, "method_not_allowed"),
-    ("PUT", "/api/ask", 405, "method_not_allowed"),
-    ("DELETE", "/api/ask", 405, "method_not_allowed"),
-    ("TRACE", "/api/ask", 405, "method_not_allowed"),
-    ("POST", "/api/health", 405, "method_not_allowed"),
-    ("PATCH", "/api/articles", 405, "method_not_allowed"),
-    ("DELETE", f"/api/articles/{SEED_ID}", 405, "method_not_allowed"),
-    ("GET", "/api/articles/no-such-article", 404, "article_not_found"),
-    ("GET", "/api/articles?limit=0", 400, "invalid_parameter"),
-    ("GET", "/api/articles?limit=101", 400, "invalid_parameter"),
-    ("GET", "/api/articles?limit=abc", 400, "invalid_parameter"),
-    ("GET", "/api/articles?offset=-1", 400, "invalid_parameter"),
-    ("GET", "/api/articles?offset=1.5", 400, "invalid_parameter"),
-    ("GET", "/api/articles?offset=" + "9" * 40, 400, "invalid_parameter"),
-]
+NOT_ALLOWED = [("GET", "/api/ask"), ("PUT", "/api/ask"), ("DELETE", "/api/ask")]
+NOT_ALLOWED += [("TRACE", "/api/ask"), ("POST", "/api/health"), ("PATCH", "/api/articles")]
+NOT_ALLOWED += [("DELETE", f"/api/articles/{SEED_ID}")]
+BAD_QUERIES = ["limit=0", "limit=101", "limit=abc", "offset=-1", "offset=1.5", "offset=" + "9" * 40]
+BAD_ROUTES = [("GET", path, 404, "not_found") for path in ("/api/nope", "/api", "/api/ask/extra")]
+BAD_ROUTES += [(method, path, 405, "method_not_allowed") for method, path in NOT_ALLOWED]
+BAD_ROUTES += [("GET", "/api/articles/no-such-article", 404, "article_not_found")]
+BAD_ROUTES += [("GET", f"/api/articles?{q}", 400, "invalid_parameter") for q in BAD_QUERIES]
 
 
 @pytest.mark.parametrize(("method", "path", "status", "code"), BAD_ROUTES)
@@ -256,10 +245,10 @@ def broken_app(seed_index: Settings, tmp_path: Path) -> Flask:
     """An app whose index is damaged after loading: its SQLite store is overwritten with junk."""
     index = tmp_path / "index"
     shutil.copytree(seed_index.index_dir, index)
-    app = create_app(seed_index.with_(index_dir=index))
+    app = create_app(seed_index.overridden(index_dir=index))
     assert app.test_client().get("/api/health").status_code == 200
     # Same size, same inode, so the loaded index is kept and reads hit the junk.
-    store = index / "chunks.sqlite"
+    store = index / CHUNKS
     size = store.stat().st_size
     with store.open("r+b") as handle:
         handle.write(b"\x00junk" * (size // 5))
@@ -330,7 +319,7 @@ def test_article_ids_cannot_reach_files(client: FlaskClient, path: str) -> None:
 def test_the_rate_limit_answers_429_json_with_retry_after(
     seed_index: Settings, embedder: Embedder, client: FlaskClient
 ) -> None:
-    limited = create_app(seed_index.with_(rate_limit=3)).test_client()
+    limited = create_app(seed_index.overridden(rate_limit=3)).test_client()
     for _ in range(3):
         assert limited.post("/api/ask", json={"question": SEED_QUESTION, "k": 1}).status_code == 200
     refused = limited.post("/api/ask", json={"question": SEED_QUESTION, "k": 1})
@@ -373,11 +362,7 @@ HOSTILE_QUESTION = (
 def hostile_server(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder):
     """`qa serve` (a real process, default host) over seeds/ plus a hostile article."""
     folder = tmp_path_factory.mktemp("hostile")
-    articles = folder / "articles"
-    shutil.copytree(SEEDS, articles)
-    (articles / "port-vell.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
-    settings = Settings(index_dir=folder / "index")
-    build_index(settings, [str(articles)], embedder=embedder)
+    settings = seeds_plus(folder, "port-vell.txt", HOSTILE_ARTICLE, embedder)
     with serving(settings.index_dir) as server:
         yield server
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qa.articles import MAX_FILE_BYTES
 from qa.cli import EXIT_ERROR, EXIT_SKIPPED, main
-from qa.embedding import Embedder
-from qa.html_text import MAX_DEPTH
+from qa.embed.embedder import Embedder
+from qa.index.layout import MANIFEST
+from qa.ingest.html import MAX_DEPTH
+from qa.ingest.readers import MAX_FILE_BYTES
 from tests.conftest import SEED_QUESTION, SEEDS
 
 MIB = 2**20
@@ -146,7 +147,7 @@ def test_only_bad_files_is_one_error_line_and_the_index_is_kept(
     index = tmp_path / "index"
     good = CliRunner().invoke(main, ["build", str(SEEDS), "--index", str(index)])
     assert good.exit_code == 0, good.stderr
-    manifest = (index / "manifest.json").read_text()
+    manifest = (index / MANIFEST).read_text()
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").touch()
@@ -155,6 +156,6 @@ def test_only_bad_files_is_one_error_line_and_the_index_is_kept(
     assert result.exit_code == EXIT_ERROR
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in result.stderr
-    assert (index / "manifest.json").read_text() == manifest
+    assert (index / MANIFEST).read_text() == manifest
     asked = CliRunner().invoke(main, ["ask", SEED_QUESTION, "--index", str(index), "--json"])
     assert "SANA reported" in json.loads(asked.stdout)["passages"][0]["text"]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.build import build_index
-from qa.embedding import Embedder
-from qa.search import MODES, Searcher
+from qa.answer.searcher import Searcher
+from qa.config import MODES
+from qa.embed.embedder import Embedder
+from qa.index.build import build_index
 
 FILLER = (
     "The club's manager said the squad had trained hard all week before the derby. "

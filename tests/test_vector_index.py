@@ -8,12 +8,15 @@ import faiss
 import numpy as np
 import pytest
 
-from qa.build import build_index
+from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embedding import Embedder
-from qa.search import Searcher
-from qa.store import EXACT_VECTORS, IndexCorrupt, IndexReader
-from qa.vector_index import describe, make_vector_index, read_vector_index
+from qa.embed.embedder import Embedder
+from qa.index.build import build_index
+from qa.index.errors import IndexCorrupt
+from qa.index.layout import EXACT_VECTORS, VECTORS
+from qa.index.reader import LocalIndex
+from qa.index.rows import RowFile
+from qa.index.vectors import VectorSearch, describe, make_vector_index, read_vector_index
 
 from .conftest import SEED_QUESTION, SEEDS
 
@@ -27,7 +30,7 @@ SEED_QUESTIONS = (
 
 @pytest.fixture(scope="module")
 def seed_vectors(seed_index: Settings) -> np.ndarray:
-    reader = IndexReader(seed_index.index_dir)
+    reader = LocalIndex(seed_index.index_dir)
     return reader.vectors_of(range(reader.chunk_count))
 
 
@@ -40,7 +43,7 @@ def crowded(seed_vectors: np.ndarray) -> np.ndarray:
 
 
 def test_small_indexes_are_exact(crowded: np.ndarray) -> None:
-    index = make_vector_index(crowded)
+    index = make_vector_index(crowded, Settings().ann_min_chunks)
     assert isinstance(index, faiss.IndexFlatIP)
     assert describe(index) == {"kind": "flat"}
 
@@ -56,7 +59,7 @@ def test_above_the_threshold_the_index_is_ivf(crowded: np.ndarray) -> None:
 def test_ivf_returns_the_exact_top_result_on_seed_questions(
     crowded: np.ndarray, embedder: Embedder
 ) -> None:
-    exact = make_vector_index(crowded)
+    exact = make_vector_index(crowded, Settings().ann_min_chunks)
     approximate = make_vector_index(crowded, ann_min_chunks=1000)
     queries = embedder.encode(list(SEED_QUESTIONS))
     _, expected = exact.search(queries, 1)
@@ -68,7 +71,7 @@ def test_ivf_returns_the_exact_top_result_on_seed_questions(
 def test_saved_ivf_loads_memory_mapped_and_reconstructs(
     crowded: np.ndarray, tmp_path: Path
 ) -> None:
-    path = tmp_path / "vectors.faiss"
+    path = tmp_path / VECTORS
     faiss.write_index(make_vector_index(crowded, ann_min_chunks=1000), str(path))
     loaded = read_vector_index(path)
     rows = [0, 17, len(crowded) - 1]
@@ -84,7 +87,7 @@ def test_a_forced_ann_build_answers_like_the_exact_one(
     settings = make_settings(ann_min_chunks=1)
     build_index(settings, [str(SEEDS)], embedder=embedder)
     searcher = Searcher(settings, embedder=embedder)
-    assert describe(searcher.reader.vectors)["kind"] == "ivf-sq8"
+    assert describe(searcher.index.vectors.index)["kind"] == "ivf-sq8"
     for question in SEED_QUESTIONS:
         expected = seed_searcher.ask(question, k=3, mode="dense")
         found = searcher.ask(question, k=3, mode="dense")
@@ -92,13 +95,13 @@ def test_a_forced_ann_build_answers_like_the_exact_one(
         assert found.text == expected.text
         # Candidates are re-scored with the exact vectors: the same scores as exact search.
         assert found.passages[0].score == pytest.approx(expected.passages[0].score, abs=2e-3)
-    reader = searcher.reader
+    reader = searcher.index
     rows = list(range(reader.chunk_count))
-    assert np.allclose(reader.vectors_of(rows), seed_searcher.reader.vectors_of(rows), atol=2e-3)
+    assert np.allclose(reader.vectors_of(rows), seed_searcher.index.vectors_of(rows), atol=2e-3)
     # An incremental build reuses the exact vectors.
     summary = build_index(settings, [str(SEEDS)], embedder=embedder)
     assert summary.unchanged == summary.articles and summary.embedded_chunks == 0
-    assert np.allclose(IndexReader(settings.index_dir).vectors_of(rows), reader.vectors_of(rows))
+    assert np.allclose(LocalIndex(settings.index_dir).vectors_of(rows), reader.vectors_of(rows))
 
 
 def test_an_ann_index_without_its_exact_vectors_is_refused(make_settings, embedder) -> None:
@@ -106,4 +109,26 @@ def test_an_ann_index_without_its_exact_vectors_is_refused(make_settings, embedd
     build_index(settings, [str(SEEDS)], embedder=embedder)
     (settings.index_dir / EXACT_VECTORS).unlink()
     with pytest.raises(IndexCorrupt, match="qa build --full"):
-        IndexReader(settings.index_dir)
+        LocalIndex(settings.index_dir)
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_a_search_among_chosen_rows_keeps_to_them_and_is_exact(
+    crowded: np.ndarray, tmp_path: Path, approximate: bool
+) -> None:
+    exact = None
+    if approximate:
+        np.save(tmp_path / "exact.npy", crowded.astype(np.float16))
+        exact = RowFile(tmp_path / "exact.npy")
+    search = VectorSearch(make_vector_index(crowded, 1000 if approximate else 10**6), exact)
+    query = crowded[-1]  # a seed chunk: its own row is left out of the choice below
+    rows = list(range(0, 30_000, 7))
+    scores, found = search.search(query, 10, rows)
+    truth = [rows[i] for i in np.argsort(-(crowded[rows] @ query))[:10]]
+    assert len(found) == 10 and set(found.tolist()) <= set(rows)
+    assert found[0] == truth[0] and set(found.tolist()) == set(truth)
+    assert scores.tolist() == sorted(scores.tolist(), reverse=True)
+    # Many rows: the index's own search, with a selector, still never leaves them.
+    many = list(range(25_000))
+    _, found = search.search(query, 10, many)
+    assert len(found) == 10 and max(found) < 25_000

@@ -6,32 +6,25 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from qa.articles import Article
-from qa.search import MAX_K, MODES, Searcher
+from qa.answer.searcher import Searcher
+from qa.config import MAX_K, MODES
+from qa.ingest.article import Article
 from web.errors import ApiError
-from web.holder import IndexHolder, IndexUnavailable
+from web.holder import IndexUnavailable, current_searcher
+from web.limits import DEFAULT_K, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUESTION_CHARS
+from web.openapi import ASK_FIELDS, openapi_document
+from web.ratelimit import rate_limiter
 
-MAX_QUESTION_CHARS = 2000
-MAX_BODY_BYTES = 64 * 1024
-DEFAULT_K = 5
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-MAX_OFFSET = 10**9
-ASK_FIELDS = {"question", "k", "mode"}
 DIGITS = re.compile(r"[0-9]{1,18}")
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def holder() -> IndexHolder:
-    return current_app.extensions["qa.index"]
-
-
 def searcher() -> Searcher:
     try:
-        return holder().current()
+        return current_searcher()
     except IndexUnavailable as exc:
         raise ApiError(503, "index_unavailable", str(exc)) from None
 
@@ -40,7 +33,7 @@ def searcher() -> Searcher:
 def limit_rate() -> None:
     if request.endpoint in {"api.health", "api.openapi"}:
         return  # monitoring and documentation are never throttled
-    wait = current_app.extensions["qa.rate_limiter"].retry_after(request.remote_addr or "")
+    wait = rate_limiter().retry_after(request.remote_addr or "")
     if wait is not None:
         raise ApiError(
             429,
@@ -70,7 +63,7 @@ def ask() -> Response:
         k = int(k)  # 5.0 is an integer to JSON Schema, so to the documented contract too
     if type(k) is not int or not 1 <= k <= MAX_K:  # bool is an int subclass: refuse it too
         raise ApiError(400, "invalid_k", f"k must be an integer from 1 to {MAX_K}")
-    mode = body.get("mode", "hybrid")
+    mode = body.get("mode", MODES[0])
     if mode not in MODES:
         raise ApiError(400, "invalid_mode", f"mode must be one of {', '.join(MODES)}")
     return jsonify(searcher().ask(question, k=k, mode=mode).to_dict())
@@ -142,13 +135,13 @@ def articles() -> Response:
     """A page of articles (metadata only), ordered by id, with the total count."""
     offset = int_parameter("offset", 0, 0, MAX_OFFSET)
     limit = int_parameter("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    reader = searcher().reader
+    index = searcher().index
     return jsonify(
         {
-            "total": reader.article_count,
+            "total": index.article_count,
             "offset": offset,
             "limit": limit,
-            "articles": [article_json(a) for a in reader.list_articles(offset, limit)],
+            "articles": [article_json(a) for a in index.list_articles(offset, limit)],
         }
     )
 
@@ -166,7 +159,7 @@ def int_parameter(name: str, default: int, low: int, high: int) -> int:
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> Response:
     """One article with its whole text: citations' start/end index into `text`."""
-    found = searcher().reader.article(article_id)
+    found = searcher().index.article(article_id)
     if found is None:
         raise ApiError(404, "article_not_found", f"no article with id {article_id!r}")
     return jsonify(article_json(found) | {"text": found.text, "metadata": found.metadata})
@@ -184,6 +177,4 @@ def article_json(article: Article) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from web.openapi import openapi_document
-
     return jsonify(openapi_document())

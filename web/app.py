@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from qa.config import Settings
-from qa.embedding import load_embedder
-from web import api, pages
+from qa.embed.embedder import load_embedder
+from web import api, holder, pages, ratelimit
 from web.errors import register_error_handlers
-from web.holder import IndexHolder
-from web.ratelimit import RateLimiter
+from web.limits import MAX_BODY_BYTES
 
 SECURITY_HEADERS = {
     # No inline script or style anywhere: article text can never become code.
@@ -31,12 +30,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     """
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=api.MAX_BODY_BYTES, DEBUG=False)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, DEBUG=False)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's field order
     app.url_map.merge_slashes = False  # ids are keys: "//x" is an unknown id (404), not a redirect
-    app.extensions["qa.settings"] = settings
-    app.extensions["qa.index"] = IndexHolder(settings, load_embedder(settings))
-    app.extensions["qa.rate_limiter"] = RateLimiter(settings.rate_limit)
+    holder.init_app(app, settings, load_embedder(settings))
+    ratelimit.init_app(app, settings.rate_limit)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     register_error_handlers(app)

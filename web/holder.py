@@ -1,4 +1,8 @@
-"""The live Searcher, replaced in the background when `qa build` swaps in a new index."""
+"""The live Searcher, replaced in the background when `qa build` swaps in a new index.
+
+Registered on the app by `init_app` and fetched through `current_searcher()` (flaskr's
+`get_db` pattern): no other module knows where the app keeps it.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,14 @@ import threading
 import time
 from pathlib import Path
 
+from flask import Flask, current_app
+
+from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embedding import Embedder
-from qa.search import Searcher
-from qa.store import MANIFEST, IndexError_, read_manifest
+from qa.embed.embedder import Embedder
+from qa.index.errors import IndexProblem
+from qa.index.layout import MANIFEST
+from qa.index.manifest import read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +27,7 @@ log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0
 # manifest.json's identity: a new build writes a new file, so one of these changes.
 Signature = tuple[int, int, int] | None
+EXTENSION = "qa.index"  # where the app keeps its IndexHolder
 
 
 class IndexUnavailable(RuntimeError):
@@ -31,7 +40,7 @@ class IndexHolder:
     Requests keep using the old Searcher while the new one loads; the reference is swapped
     only once the new index is fully loaded, so no request fails during a rebuild. An old
     Searcher keeps answering from the files it loaded even after the swap on disk: its chunk
-    store connection and memory maps were opened at load (qa.store.IndexReader). The embedder
+    store connection and memory maps were opened at load (qa.index.reader). The embedder
     is loaded once and shared by every Searcher.
     """
 
@@ -111,8 +120,23 @@ class IndexHolder:
             if build_id is not None and build_id == self.build_id:
                 return self._searcher, ""  # touched, not rebuilt
             return Searcher(self.settings, embedder=self.embedder), ""
-        except IndexError_ as exc:
+        except IndexProblem as exc:
             return None, str(exc)
         except Exception as exc:  # a half-written or foreign directory: say so, keep serving
             log.exception("cannot load the index at %s", self.settings.index_dir)
             return None, f"the index at {self.settings.index_dir} cannot be loaded ({exc})"
+
+
+def init_app(app: Flask, settings: Settings, embedder: Embedder) -> None:
+    """Register the holder of the index at `settings.index_dir` on the app."""
+    app.extensions[EXTENSION] = IndexHolder(settings, embedder)
+
+
+def index_holder(app: Flask | None = None) -> IndexHolder:
+    """The app's holder (the current app's by default)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def current_searcher() -> Searcher:
+    """The current app's loaded Searcher; IndexUnavailable when there is none."""
+    return index_holder().current()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from qa.search import MAX_K, MODES
-from web.api import (
+from qa.config import MAX_K, MODES
+from web.limits import (
     DEFAULT_K,
     DEFAULT_LIMIT,
     MAX_BODY_BYTES,
@@ -16,6 +16,13 @@ from web.api import (
 )
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+# What a citation and an article listing both say of an article.
+ARTICLE_FIELDS = {
+    "title": {"type": "string"},
+    "source": {"type": "string"},
+    "url": NULLABLE_STRING,
+    "published": NULLABLE_STRING,
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -45,7 +52,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Not blank; no NUL characters or unpaired surrogates.",
             },
             "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K},
-            "mode": {"type": "string", "enum": list(MODES), "default": "hybrid"},
+            "mode": {"type": "string", "enum": list(MODES), "default": MODES[0]},
         },
     },
     "Citation": {
@@ -63,10 +70,7 @@ SCHEMAS: dict[str, Any] = {
         ],
         "properties": {
             "article_id": {"type": "string"},
-            "title": {"type": "string"},
-            "source": {"type": "string"},
-            "published": NULLABLE_STRING,
-            "url": NULLABLE_STRING,
+            **ARTICLE_FIELDS,
             "paragraph": {"type": "integer", "minimum": 1, "description": "1-based"},
             "start": {"type": "integer", "minimum": 0},
             "end": {"type": "integer", "minimum": 0},
@@ -146,10 +150,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["id", "title", "source", "url", "published"],
         "properties": {
             "id": {"type": "string"},
-            "title": {"type": "string"},
-            "source": {"type": "string"},
-            "url": NULLABLE_STRING,
-            "published": NULLABLE_STRING,
+            **ARTICLE_FIELDS,
         },
     },
     "ArticleList": {
@@ -192,6 +193,9 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+
+# The fields POST /api/ask accepts: the API refuses any other (unknown_field).
+ASK_FIELDS = frozenset(SCHEMAS["AskRequest"]["properties"])
 
 COMMON_ERRORS = {
     "404": _error("not_found: no such endpoint."),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from qa.sentences import Span, paragraph_spans
-from web.api import MAX_QUESTION_CHARS
-from web.holder import IndexHolder, IndexUnavailable
+from qa.text.spans import Span, paragraph_spans
+from web.holder import IndexUnavailable, current_searcher
+from web.limits import MAX_QUESTION_CHARS
 
 bp = Blueprint("pages", __name__)
 
@@ -23,15 +23,11 @@ class Piece:
     anchor: bool = False
 
 
-def holder() -> IndexHolder:
-    return current_app.extensions["qa.index"]
-
-
 @bp.get("/")
 def chat() -> tuple[str, int]:
     """The chat page; 503 (still usable) with a notice while no index is loaded."""
     try:
-        manifest, problem = holder().current().manifest, None
+        manifest, problem = current_searcher().manifest, None
     except IndexUnavailable as exc:
         manifest, problem = None, str(exc)
     limit = MAX_QUESTION_CHARS
@@ -43,10 +39,10 @@ def chat() -> tuple[str, int]:
 def article(article_id: str) -> tuple[str, int]:
     """The whole article, paragraphs kept, the span ?start=&end= marked (and ?hs=&he= inside)."""
     try:
-        reader = holder().current().reader
+        index = current_searcher().index
     except IndexUnavailable as exc:
         return render_template("error.html", status=503, message=str(exc)), 503
-    found = reader.article(article_id)
+    found = index.article(article_id)
     if found is None:
         abort(404, description=f"there is no article with id {article_id!r} in the index")
     passage = _span("start", "end", len(found.text))

@@ -8,9 +8,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from flask import Flask, current_app
+
 WINDOW = 60.0
 # Above this many tracked clients, forget those idle for a whole window (bounded memory).
 PRUNE_ABOVE = 10_000
+EXTENSION = "qa.rate_limiter"  # where the app keeps its RateLimiter
 
 
 class RateLimiter:
@@ -42,3 +45,13 @@ class RateLimiter:
         idle = [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - WINDOW]
         for key in idle:
             del self._hits[key]
+
+
+def init_app(app: Flask, per_minute: int) -> None:
+    """Register a limiter of `per_minute` requests per client on the app (0: no limit)."""
+    app.extensions[EXTENSION] = RateLimiter(per_minute)
+
+
+def rate_limiter() -> RateLimiter:
+    """The current app's limiter."""
+    return current_app.extensions[EXTENSION]

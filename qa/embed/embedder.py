@@ -1,6 +1,6 @@
 """The Embedder: loads the sentence-transformers model once and encodes text in batches.
 
-The vectors come from one of several backends (see qa.backends): torch fp32, or the same weights
+The vectors come from one of several backends (qa.embed.backends): torch fp32, or the same weights
 run by OpenVINO in bf16 or int8. They agree to a cosine of about 0.99, so an index built with one
 backend can be searched with another; the weights hash, not the backend, decides compatibility.
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qa import backends
 from qa.config import DEFAULT_MODEL, DEFAULT_MODEL_CACHE, Settings
-from qa.sentences import Span
+from qa.embed import backends
+from qa.errors import first_line
+from qa.text.spans import Span
 
 # Names under which the packaged all-MiniLM-L6-v2 weights answer, offline.
 PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
@@ -116,7 +117,7 @@ class Embedder:
             try:
                 return self._encode_openvino(texts, progress)
             except Exception as exc:  # a runtime that fails here must not stop a build or a query
-                self.backend = backends.fall_back(self.backend, _first_line(exc))
+                self.backend = backends.fall_back(self.backend, first_line(exc))
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -144,7 +145,7 @@ class Embedder:
             try:
                 return self._encode_passages(texts, sentences, progress)
             except Exception as exc:  # a runtime that fails here must not stop a build
-                self.backend = backends.fall_back(self.backend, _first_line(exc))
+                self.backend = backends.fall_back(self.backend, first_line(exc))
         return self._encode_passages(texts, sentences, progress)
 
     def _encode_passages(
@@ -255,10 +256,6 @@ def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         ids[row, : len(pieces)] = pieces
         mask[row, : len(pieces)] = 1
     return ids, mask
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 @lru_cache(maxsize=4)

@@ -1,4 +1,4 @@
-"""The FAISS index over chunk vectors: ids are chunk row numbers.
+"""The chunk vectors: a FAISS index whose ids are chunk row numbers, and its search.
 
 Exact (flat) search while the index is small; from `ann_min_chunks` chunks on, an inverted-file
 index (IVF) with 8-bit scalar-quantized vectors (SQ8: a quarter of float32, recall@10 against exact
@@ -11,23 +11,25 @@ less build time and a fraction of the memory.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-# Default size from which search is approximate: below it exact search answers in a few ms.
-ANN_MIN_CHUNKS = 200_000
+from qa.index.rows import RowFile
+
 # Vectors scanned per query (lists probed × their mean length): recall@10 against exact search
 # measured 0.993 at 1M chunks and 0.996 at 100k with about this many (README "Speed").
 SCAN_VECTORS = 20_000
 # Training sample per list (k-means), capped so that a 1M-chunk build trains in seconds.
 TRAIN_PER_LIST = 32
+# An approximate search fetches this many times the candidates asked for, then re-scores them.
+REFINE_FACTOR = 4
 
 
-def make_vector_index(vectors: np.ndarray, ann_min_chunks: int = ANN_MIN_CHUNKS) -> faiss.Index:
+def make_vector_index(vectors: np.ndarray, ann_min_chunks: int) -> faiss.Index:
     """Inner-product search over unit vectors (cosine): exact below `ann_min_chunks`, else IVF."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < max(ann_min_chunks, 1):
@@ -89,3 +91,70 @@ def describe(index: faiss.Index) -> dict[str, object]:
     if ivf is None:
         return {"kind": "flat"}
     return {"kind": "ivf-sq8", "lists": int(ivf.nlist), "probes": int(ivf.nprobe)}
+
+
+class VectorSearch:
+    """Cosine search over the chunk vectors, exact or approximate (then re-scored exactly).
+
+    `exact` holds the chunk vectors in fp16 on disk beside an approximate index (None beside
+    a flat one, which holds them itself).
+    """
+
+    def __init__(self, index: faiss.Index, exact: RowFile | None) -> None:
+        self.index = index
+        self.exact = exact
+
+    @property
+    def count(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
+    def search(
+        self, query: np.ndarray, k: int, rows: Sequence[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine scores and chunk rows of the k nearest chunks, best first; among `rows` only
+        when given (exact whenever the rows are few enough to score them all).
+
+        An approximate index proposes REFINE_FACTOR times k candidates, re-scored exactly.
+        """
+        among = self.count if rows is None else len(rows)
+        k = min(k, among)
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        query = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        if rows is not None and self.exact is not None and len(rows) <= SCAN_VECTORS:
+            return _best(np.asarray(rows, dtype=np.int64), self.vectors_of(rows) @ query[0], k)
+        fetch = k if self.exact is None else min(REFINE_FACTOR * k, among)
+        with one_thread():
+            scores, found = self.index.search(query, fetch, params=self._selecting(rows))
+        found = found[0][found[0] >= 0]
+        if self.exact is None:
+            return scores[0][: len(found)], found
+        return _best(found, self.vectors_of(found) @ query[0], k)
+
+    def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
+        """The chunk vectors of these rows (exact: from disk beside an approximate index)."""
+        if not len(rows):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self.exact is not None:
+            return self.exact.take(rows).astype(np.float32)
+        return np.vstack([self.index.reconstruct(int(r)) for r in rows])
+
+    def _selecting(self, rows: Sequence[int] | None) -> faiss.SearchParameters | None:
+        """Search parameters that keep to `rows` (None: every row)."""
+        if rows is None:
+            return None
+        selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64))
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is None:
+            return faiss.SearchParameters(sel=selector)
+        return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+
+
+def _best(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of these scored rows, best first (ties in the given order)."""
+    best = np.argsort(-scores, kind="stable")[:k]
+    return scores[best], rows[best]

@@ -1,6 +1,6 @@
 """Sentence vectors of every chunk, made at build time: an answer then embeds only the question.
 
-A sentence's vector is pooled from its chunk's own model pass (qa.embedding.encode_passages), so
+A sentence's vector is pooled from its chunk's own model pass (Embedder.encode_passages), so
 it costs the build nothing extra. Two .npy files beside the chunk vectors: the spans (chunk row,
 start and end within the chunk's text; sorted by row; loaded, 12 bytes a sentence) and their unit
 vectors in fp16 (cosines within about 1e-3 of fp32), read row by row from disk when asked for.
@@ -14,11 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.row_file import RowFile
-from qa.sentences import Span, sentence_spans
-
-SPANS_FILE = "sentence_spans.npy"
-VECTORS_FILE = "sentence_vectors.npy"
+from qa.index.layout import SENTENCE_SPANS, SENTENCE_VECTORS
+from qa.index.rows import RowFile
+from qa.text.spans import Span
 
 
 @dataclass(frozen=True)
@@ -29,12 +27,7 @@ class ChunkSentences:
     vectors: np.ndarray
 
 
-def split_chunk(text: str) -> list[Span]:
-    """The spans of a chunk's sentences, as stored and as cited (highlights)."""
-    return sentence_spans(text) or [(0, len(text))]
-
-
-class SentenceIndex:
+class SentenceVectors:
     """Spans and vectors of the sentences of all chunks, looked up by chunk row."""
 
     def __init__(self, spans: np.ndarray, vectors: np.ndarray | RowFile) -> None:
@@ -46,7 +39,7 @@ class SentenceIndex:
         self.vectors = vectors
 
     @classmethod
-    def from_chunks(cls, per_chunk: Sequence[ChunkSentences], dim: int) -> SentenceIndex:
+    def from_chunks(cls, per_chunk: Sequence[ChunkSentences], dim: int) -> SentenceVectors:
         """The index of chunk rows 0, 1, … in order."""
         rows = [np.full(len(c.spans), row) for row, c in enumerate(per_chunk)]
         spans = np.zeros((0, 3), dtype=np.int32)
@@ -57,34 +50,14 @@ class SentenceIndex:
         vectors = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
         return cls(spans.astype(np.int32), vectors.astype(np.float16))
 
-    def tiled(self, rows: Sequence[int], copies: int) -> SentenceIndex:
-        """The sentences of chunk `rows` (renumbered 0, 1, …), repeated `copies` times over.
-
-        For synthesized benchmark indexes: copy c of row rows[i] becomes row c·len(rows) + i.
-        """
-        one = self.of_rows(rows)
-        counts = np.array([len(c.spans) for c in one])
-        spans = np.vstack([np.array(c.spans, dtype=np.int32).reshape(-1, 2) for c in one])
-        vectors = np.vstack([c.vectors for c in one]).astype(np.float16)
-        renumbered = np.repeat(np.arange(len(rows)), counts)
-        return SentenceIndex(
-            np.column_stack(
-                [
-                    np.concatenate([renumbered + c * len(rows) for c in range(copies)]),
-                    np.tile(spans, (copies, 1)),
-                ]
-            ).astype(np.int32),
-            np.tile(vectors, (copies, 1)),
-        )
-
     def save(self, folder: Path) -> None:
-        np.save(Path(folder) / SPANS_FILE, self.spans)
-        np.save(Path(folder) / VECTORS_FILE, self.vectors)
+        np.save(Path(folder) / SENTENCE_SPANS, self.spans)
+        np.save(Path(folder) / SENTENCE_VECTORS, self.vectors)
 
     @classmethod
-    def load(cls, folder: Path) -> SentenceIndex:
+    def load(cls, folder: Path) -> SentenceVectors:
         """The spans in memory; the vectors stay on disk (a RowFile)."""
-        return cls(np.load(Path(folder) / SPANS_FILE), RowFile(Path(folder) / VECTORS_FILE))
+        return cls(np.load(Path(folder) / SENTENCE_SPANS), RowFile(Path(folder) / SENTENCE_VECTORS))
 
     def __len__(self) -> int:
         return len(self.spans)

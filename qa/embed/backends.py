@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-BACKENDS = ("auto", "torch", "openvino", "openvino-int8")
+from qa.config import BACKENDS
+
 # How many texts a static int8 calibration wants; fewer than CALIBRATION_MIN is not enough.
 CALIBRATION_SIZE = 300
 CALIBRATION_MIN = 64

@@ -1,4 +1,4 @@
-"""qa bench's synthesized indexes: a real index replicated, searchable like a built one."""
+"""bench.synthesize: a real index replicated, searchable like a built one."""
 
 from __future__ import annotations
 
@@ -6,31 +6,31 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.bench import synthesize_index
+from bench.synthesize import synthesize_index
+from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embedding import Embedder
-from qa.search import Searcher
-from qa.store import IndexReader
+from qa.embed.embedder import Embedder
+from qa.index.reader import LocalIndex
 from tests.conftest import SEED_QUESTION
 
 
 def test_a_synthesized_index_carries_every_copy_s_sentences(
     seed_index: Settings, tmp_path: Path, embedder: Embedder
 ) -> None:
-    base = IndexReader(seed_index.index_dir)
+    base = LocalIndex(seed_index.index_dir)
     target = tmp_path / "synthesized"
     made = synthesize_index(seed_index.index_dir, target, 3 * base.chunk_count, seed_index)
     assert made["chunks"] == 3 * base.chunk_count
 
-    reader = IndexReader(target)  # checks sentence counts against chunks and the manifest
+    reader = LocalIndex(target)  # checks sentence counts against chunks and the manifest
     assert len(reader.sentences) == 3 * len(base.sentences)
     last = reader.chunk_count - 1
     copy, original = reader.chunks([last])[0], base.chunks([base.chunk_count - 1])[0]
     assert copy.text == original.text and copy.article_id.endswith("~2")
-    (ours,), (theirs,) = reader.sentences.of_rows([last]), base.sentences.of_rows([original.row])
+    (ours,), (theirs,) = reader.sentences_of([last]), base.sentences_of([base.chunk_count - 1])
     assert ours.spans == theirs.spans and np.array_equal(ours.vectors, theirs.vectors)
 
-    answer = Searcher(seed_index.with_(index_dir=target), embedder=embedder).ask(SEED_QUESTION)
+    answer = Searcher(seed_index.overridden(index_dir=target), embedder=embedder).ask(SEED_QUESTION)
     assert "SANA reported" in answer.text
     # The three copies of that passage (real vectors and two perturbed ones) lead the ranking.
     seed = base.chunks([0])[0].article_id

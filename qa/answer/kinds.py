@@ -1,4 +1,4 @@
-"""Answer typing: the kind of answer a question asks for (a number or a name), and whether a
+"""Answer kinds: the kind of answer a question asks for (a number or a name), and whether a
 sentence offers one that the question does not already hold.
 
 A question usually restates the context of its answer: the sentence that repeats the question's
@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bm25s.stopwords import STOPWORDS_EN
+from qa.text.words import STOPWORDS
 
 _TOKEN = re.compile(r"[£$€]?\d[\d,.]*%?|\w[\w'’-]*")
-_STOPWORDS = frozenset(STOPWORDS_EN)
 _NUMBER_WORDS = frozenset(
     [
         "one",
@@ -61,7 +60,7 @@ def _key(token: str) -> str:
 
 
 @dataclass(frozen=True)
-class AnswerType:
+class AnswerKind:
     """What a question asks for, and the tokens it already holds."""
 
     number: bool  # a quantity, an amount or a date
@@ -69,7 +68,7 @@ class AnswerType:
     known: frozenset[str]
 
     @classmethod
-    def of(cls, question: str) -> AnswerType:
+    def of(cls, question: str) -> AnswerKind:
         number = bool(_ASKS_NUMBER.search(question))
         name = not number and bool(_ASKS_NAME.search(question))
         return cls(number, name, frozenset(_key(t) for t in _TOKEN.findall(question)))
@@ -91,6 +90,6 @@ class AnswerType:
         names = sum(
             1
             for t in tokens
-            if t[0].isupper() and _key(t) not in self.known and t.lower() not in _STOPWORDS
+            if t[0].isupper() and _key(t) not in self.known and t.lower() not in STOPWORDS
         )
         return min(names, _NAMES_CAP) / _NAMES_CAP

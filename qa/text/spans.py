@@ -61,3 +61,8 @@ def _trimmed(text: str, start: int, end: int) -> list[Span]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return [(start, end)] if start < end else []
+
+
+def split_chunk(text: str) -> list[Span]:
+    """The spans of a chunk's sentences, as stored and as cited (highlights): at least one."""
+    return sentence_spans(text) or [(0, len(text))]

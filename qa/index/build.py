@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from qa.articles import Article, Problem, read_sources
-from qa.chunking import Chunk, Chunker
 from qa.config import Settings
-from qa.embedding import Embedder, load_embedder
-from qa.lexical import LexicalIndex
-from qa.sentence_index import ChunkSentences, SentenceIndex, split_chunk
-from qa.store import FORMAT_VERSION, IndexError_, IndexReader, building, write_store
-from qa.vector_index import is_approximate, make_vector_index
+from qa.embed.embedder import Embedder, load_embedder
+from qa.index.errors import IndexProblem
+from qa.index.manifest import Manifest, new_manifest
+from qa.index.reader import LocalIndex
+from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
+from qa.index.writer import IndexContents, write_index
+from qa.ingest.article import Article, Problem
+from qa.ingest.readers import read_sources
+from qa.text.chunking import Chunk, Chunker
+from qa.text.spans import split_chunk
 
 # An article's chunk vectors (one row per chunk) and the sentences of each chunk.
 Embedded = tuple[np.ndarray, list[ChunkSentences]]
@@ -129,44 +130,30 @@ def build_index(
 
     mark = time.perf_counter()
     summary.articles, summary.chunks = len(read.articles), len(chunks)
-    sentence_index = SentenceIndex.from_chunks(sentences, embedder.dim)
-    counts = {
-        "articles": len(read.articles),
-        "chunks": len(chunks),
-        "sentences": len(sentence_index),
-        "aliases": len(read.aliases),
-    }
-    manifest = _manifest(settings, embedder, sources, read.articles, counts)
-    vector_index = make_vector_index(matrix, settings.ann_min_chunks)
-    exact = matrix if is_approximate(vector_index) else None
-    with building(target) as folder:
-        write_store(
-            folder,
-            read.articles,
-            chunks,
-            manifest,
-            vector_index,
-            sentence_index,
-            read.aliases,
-            exact,
-        )
-        LexicalIndex.build(c.text for c in chunks).save(folder)
+    contents = IndexContents(
+        read.articles,
+        chunks,
+        matrix,
+        SentenceVectors.from_chunks(sentences, embedder.dim),
+        read.aliases,
+    )
+    write_index(target, contents, _manifest(settings, embedder, sources), settings.ann_min_chunks)
     summary.timings["write"] = time.perf_counter() - mark
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _previous_index(target: Path) -> IndexReader | None:
+def _previous_index(target: Path) -> LocalIndex | None:
     """The index to update in place, or None when there is none (or it cannot be read)."""
     try:
-        return IndexReader(target)
-    except IndexError_:
+        return LocalIndex(target)
+    except IndexProblem:
         return None
 
 
 def _reusable(
-    previous: IndexReader | None, embedder: Embedder, settings: Settings, full: bool
-) -> IndexReader | None:
+    previous: LocalIndex | None, embedder: Embedder, settings: Settings, full: bool
+) -> LocalIndex | None:
     """The previous index when its chunks and vectors are still valid for these settings."""
     if previous is None or full:
         return None
@@ -175,11 +162,10 @@ def _reusable(
     return previous if same_model and same_chunker else None
 
 
-def _reuse(previous: IndexReader, article: Article) -> tuple[list[Chunk], Embedded]:
-    stored = previous.chunks_of_article(article.id)
-    chunks = [Chunk(article.id, c.paragraph, c.start, c.end, c.text, c.tokens) for c in stored]
-    rows = [c.row for c in stored]
-    return chunks, (previous.vectors_of(rows), previous.sentences.of_rows(rows))
+def _reuse(previous: LocalIndex, article: Article) -> tuple[list[Chunk], Embedded]:
+    """An unchanged article's chunks, vectors and sentences, as the previous index holds them."""
+    rows = previous.rows_of_article(article.id)
+    return previous.chunks(rows), (previous.vectors_of(rows), previous.sentences_of(rows))
 
 
 def _embed(
@@ -201,27 +187,13 @@ def _take(embedded: Iterator[tuple[np.ndarray, ChunkSentences]], count: int) -> 
     return vectors, [sentences for _, sentences in taken]
 
 
-def _manifest(
-    settings: Settings,
-    embedder: Embedder,
-    sources: Sequence[str],
-    articles: Sequence[Article],
-    counts: dict[str, int],
-) -> dict[str, Any]:
-    return {
-        "format": FORMAT_VERSION,
-        "model": {
-            "name": settings.model,
-            "dim": embedder.dim,
-            "weights_sha256": embedder.weights_hash,
-            "max_pieces": embedder.max_pieces,
-            # A speed choice only: vectors of every backend are searchable together.
-            "backend": embedder.backend,
-        },
-        "chunker": settings.chunker_fingerprint(),
-        "sources": list(sources),
-        "counts": counts,
-        "articles": {a.id: a.content_hash for a in articles},
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "build_id": uuid.uuid4().hex,
+def _manifest(settings: Settings, embedder: Embedder, sources: Sequence[str]) -> Manifest:
+    model = {
+        "name": settings.model,
+        "dim": embedder.dim,
+        "weights_sha256": embedder.weights_hash,
+        "max_pieces": embedder.max_pieces,
+        # A speed choice only: vectors of every backend are searchable together.
+        "backend": embedder.backend,
     }
+    return new_manifest(model, settings.chunker_fingerprint(), list(sources))

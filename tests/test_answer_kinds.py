@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer_type import AnswerType
-from qa.search import Searcher
+from qa.answer.kinds import AnswerKind
+from qa.answer.searcher import Searcher
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from qa.search import Searcher
     ],
 )
 def test_number_questions(question: str) -> None:
-    asked = AnswerType.of(question)
+    asked = AnswerKind.of(question)
     assert asked.number and not asked.name
 
 
@@ -28,25 +28,25 @@ def test_number_questions(question: str) -> None:
     ["Who reported the Turkish convoy?", "Which Deportivo player scored an own goal?"],
 )
 def test_name_questions(question: str) -> None:
-    asked = AnswerType.of(question)
+    asked = AnswerKind.of(question)
     assert asked.name and not asked.number
 
 
 def test_other_questions_ask_for_no_kind_and_nothing_is_offered() -> None:
-    asked = AnswerType.of("Why did the talks fail?")
+    asked = AnswerKind.of("Why did the talks fail?")
     assert not (asked.number or asked.name)
     assert asked.offered("Talks failed in 2004 when Jack Straw left.") == 0.0
 
 
 def test_a_number_counts_only_when_the_question_lacks_it() -> None:
-    asked = AnswerType.of("How many MPs signed the 2005 petition?")
+    asked = AnswerKind.of("How many MPs signed the 2005 petition?")
     assert asked.offered("Ninety one MPs have signed a petition.") == 1.0
     assert asked.offered("The 2005 petition was signed by MPs.") == 0.0
     assert asked.offered("Profits rose to £801m.") == 1.0
 
 
 def test_new_names_count_up_to_three_and_known_ones_or_stop_words_do_not() -> None:
-    asked = AnswerType.of("Which Deportivo player put the ball into his own net against Liverpool?")
+    asked = AnswerKind.of("Which Deportivo player put the ball into his own net against Liverpool?")
     assert asked.offered("Jorge Andrade's early own goal gave Liverpool a 1-0 win.") == 2 / 3
     assert asked.offered("The Deportivo defence let Liverpool in.") == 0.0
     assert asked.offered("Ann Bo Cy Di Ed met there.") == 1.0

@@ -10,7 +10,7 @@ from functools import cached_property
 
 import tiktoken
 
-from qa.sentences import Span, paragraph_spans, sentence_spans
+from qa.text.spans import Span, paragraph_spans, sentence_spans
 
 # Counts the embedding model's word pieces of each text, special tokens included.
 PieceCounter = Callable[[Sequence[str]], list[int]]

@@ -1,17 +1,16 @@
-"""Article records and the readers that make them from .txt .md .html .json .jsonl files."""
+"""The readers: folders and .txt .md .html .json .jsonl files become Articles (or Problems)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa.html_text import MAX_DEPTH as MAX_HTML_DEPTH
-from qa.html_text import extract_html, nesting_depth
+from qa.ingest.article import Article, ArticleError, Problem, ReadResult, content_hash
+from qa.ingest.html import MAX_DEPTH as MAX_HTML_DEPTH
+from qa.ingest.html import extract_html, nesting_depth
+from qa.ingest.titles import text_title
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -21,60 +20,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ARTICLE_CHARS = 8 * 1024 * 1024
 KNOWN_FIELDS = {"id", "title", "text", "url", "published", "source"}
-
-
-@dataclass(frozen=True)
-class Article:
-    """One article: its text is what citations point into, character for character."""
-
-    id: str
-    title: str
-    text: str
-    source: str
-    url: str | None = None
-    published: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def content_hash(self) -> str:
-        """Hash of the text alone: an unchanged hash means the chunks and vectors still hold."""
-        return content_hash(self.text)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A file (or a record in it) that could not be indexed, and why."""
-
-    source: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.reason}"
-
-
-@dataclass
-class ReadResult:
-    """What reading the sources gave: articles to index, problems, folded duplicates.
-
-    `aliases` maps the id of each article folded as an identical copy to the id kept, so that
-    a link or a gold answer naming the copy still finds its text.
-    """
-
-    articles: list[Article] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    aliases: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def duplicates(self) -> int:
-        return len(self.aliases)
-
-
-class ArticleError(ValueError):
-    """A record or file that cannot become an article; the message is shown to the user."""
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def read_sources(sources: Sequence[str | Path]) -> ReadResult:
@@ -275,36 +220,3 @@ def _checked(article: Article) -> Article:
     if not article.id or any(ch in article.id for ch in "\x00\n\r"):
         raise ArticleError(f"unusable article id {article.id!r}")
     return article
-
-
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?=[\"'”’)\]]*(\s|$))", re.S)
-TITLE_CHARS = 90
-
-
-def text_title(text: str) -> str:
-    """A first line that is a heading, otherwise the start of the first sentence."""
-    lines = text.lstrip("\ufeff").splitlines()
-    first_index = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first_index is None:
-        return ""
-    first = lines[first_index].strip()
-    heading = _HEADING.match(first)
-    if heading:
-        return heading.group("title")
-    following = lines[first_index + 1] if first_index + 1 < len(lines) else ""
-    if _SETEXT.match(following):
-        return first
-    match = _FIRST_SENTENCE.match(first)
-    sentence = match.group(1) if match else first
-    return shorten(sentence, TITLE_CHARS)
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut text on a word boundary to at most `limit` characters, marking the cut with …."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"

@@ -1,0 +1,62 @@
+"""What the benchmarks print and write: tables, percentiles, memory and the machine.
+
+Tables and percentiles are `qa eval`'s own (qa.evaluate), so every figure reads the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from qa.embed.backends import cpu_flags
+from qa.evaluate import percentiles, text_table
+
+__all__ = ["folder_bytes", "machine", "memory_mib", "percentiles", "save_json", "table"]
+
+
+def table(rows: Sequence[dict[str, Any]], columns: str) -> str:
+    """Rows as a text table of the space-separated keys in `columns` (headed by the keys)."""
+    return text_table(rows, [(key, key) for key in columns.split()])
+
+
+def memory_mib(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """Resident memory of a process in MiB: VmRSS now, or VmHWM (its peak) from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of every file under `folder`."""
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def machine() -> dict[str, Any]:
+    """The CPU, its cores and relevant instruction sets, Python, and the load at the start."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    wanted = ("avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni")
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "flags": sorted(set(wanted) & cpu_flags()),
+        "python": platform.python_version(),
+        "load_at_start": os.getloadavg()[0],
+    }
+
+
+def save_json(path: Path, data: Any) -> None:
+    """Write the figures as indented JSON, making the folder if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,415 @@
+"""Speed: build throughput, embedding speed against plain fp32, answer latency, scale.
+
+    .venv/bin/python -m bench.speed --parts build,quality,embed,answers,http      # ~12 min
+    .venv/bin/python -m bench.speed --parts scale,http --backends openvino          # 100k, 1M
+
+Every ratio is measured in one run on one machine (CPU timings are noisy on shared hosts).
+The 100k and 1M chunk indexes are synthesized from a real one (bench.synthesize). Prints tables
+and writes the figures as JSON (merged into --out: parts measured earlier are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.load import run_load, warm_up
+from bench.public import DATA, RESULTS, corpus, questions_file
+from bench.report import folder_bytes, machine, memory_mib, percentiles, save_json, table
+from bench.scale import bench_ann_choices, bench_search
+from bench.serve import serving
+from bench.synthesize import synthesize_index
+from qa.answer.searcher import Searcher
+from qa.config import Settings
+from qa.embed.embedder import Embedder, load_embedder, resolve_model
+from qa.evaluate import evaluate, read_questions
+from qa.index.layout import VECTORS
+from qa.index.manifest import read_manifest
+from qa.index.reader import LocalIndex
+
+PARTS = ("build", "quality", "embed", "answers", "http", "scale")
+
+
+def chunker_env(index_dir: Path) -> dict[str, str]:
+    """QA_* variables that open this index whatever today's chunker defaults are."""
+    chunker = read_manifest(index_dir)["chunker"]
+    return {f"QA_{key.upper()}": str(value) for key, value in chunker.items()}
+
+
+def settings_for(index_dir: Path, backend: str) -> Settings:
+    """Settings that open this index whatever today's chunker defaults are (they may change)."""
+    chunker = read_manifest(index_dir)["chunker"]
+    return Settings.from_env(index_dir=index_dir, backend=backend, **chunker)
+
+
+# --- embedding: every backend against plain SentenceTransformer.encode fp32 ----------------------
+
+
+def bench_embedding(
+    texts: Sequence[str], backends: Sequence[str], settings: Settings, rounds: int = 2
+) -> list[dict[str, Any]]:
+    """Pieces/s per backend, interleaved rounds (best kept), cosine to fp32, one-query latency."""
+    embedders = {name: Embedder(settings.model, 0, name, settings.model_cache) for name in backends}
+    plain = next(iter(embedders.values())).model  # the SentenceTransformer itself
+    pieces = sum(next(iter(embedders.values())).count_pieces(texts))
+    encoders: dict[str, Callable[[], np.ndarray]] = {
+        "plain-fp32-b32": lambda: plain.encode(
+            list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )
+    }
+    for name, embedder in embedders.items():
+        embedder.encode(texts[:64])  # converts (and calibrates) once, outside the timing
+        encoders[name] = lambda embedder=embedder: embedder.encode(texts)
+    best: dict[str, float] = {}
+    vectors: dict[str, np.ndarray] = {}
+    for _ in range(rounds):
+        for name, encode in encoders.items():
+            started = time.perf_counter()
+            vectors[name] = encode()
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - started)
+    reference = vectors["plain-fp32-b32"]
+    rows = []
+    for name, seconds in best.items():
+        cosines = np.sum(vectors[name] * reference, axis=1)
+        row = {
+            "variant": name,
+            "texts": len(texts),
+            "pieces": pieces,
+            "seconds": round(seconds, 2),
+            "pieces_per_s": round(pieces / seconds),
+            "x_fp32": round(best["plain-fp32-b32"] / seconds, 2),
+            "cosine_mean": round(float(cosines.mean()), 5),
+            "cosine_min": round(float(cosines.min()), 5),
+        }
+        if name in embedders:
+            row["query_ms"] = percentiles(_query_times(embedders[name]), 2)["p50_ms"]
+        rows.append(row)
+    return rows
+
+
+def _query_times(embedder: Any, count: int = 50) -> list[float]:
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        embedder.encode_query(f"who reported the Turkish convoy number {i}?")
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+# --- the whole `qa build`, as a separate process ------------------------------------------------
+
+
+def bench_build(sources: Sequence[str], backend: str, index_dir: Path) -> dict[str, Any]:
+    """Run `qa --backend B build --full --json` and time the whole process; peak memory too."""
+    command = [sys.executable, "-m", "qa", "--backend", backend, "build", "--full", "--json"]
+    command += ["--index", str(index_dir), *sources]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    output = process.stdout.read() if process.stdout else b""
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 3):
+        raise RuntimeError(f"`{' '.join(command)}` failed with status {status}")
+    summary = json.loads(output)
+    index = LocalIndex(index_dir)
+    articles = [index.article(i) for i in index.manifest["articles"]]
+    tokenizer = _tokenizer(index)
+    article_pieces = sum(len(ids) for ids in tokenizer([a.text for a in articles if a]))
+    chunk_pieces = sum(len(ids) for ids in tokenizer(list(index.store.chunk_texts())))
+    timings = summary["timings"]
+    return {
+        "backend": backend,
+        "articles": summary["articles"],
+        "chunks": summary["chunks"],
+        "article_pieces": article_pieces,
+        "chunk_pieces": chunk_pieces,
+        "wall_s": round(wall, 1),
+        "read_chunk_s": round(timings["read"] + timings["chunk"], 1),
+        "embed_s": round(timings["embed"], 1),
+        "write_s": round(timings["write"], 1),
+        "articles_per_s": round(summary["articles"] / wall, 1),
+        "chunks_per_s": round(summary["chunks"] / wall, 1),
+        "article_pieces_per_s": round(article_pieces / wall),
+        "embed_chunk_pieces_per_s": round(chunk_pieces / timings["embed"]),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "bytes_per_chunk": round(folder_bytes(index_dir) / summary["chunks"]),
+        "vectors_bytes_per_chunk": round((index_dir / VECTORS).stat().st_size / summary["chunks"]),
+    }
+
+
+def _tokenizer(index: LocalIndex) -> Callable[[list[str]], list[list[int]]]:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(index.manifest["model"]["name"]))
+    return lambda texts: tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]
+
+
+# --- answers through the library ----------------------------------------------------------------
+
+
+def bench_answers(settings: Settings, questions: Sequence[str]) -> dict[str, Any]:
+    """Searcher.ask on every question, once warmed: latency percentiles and answers/s."""
+    searcher = Searcher(settings)
+    searcher.ask(questions[0])
+    times = []
+    started = time.perf_counter()
+    for question in questions:
+        mark = time.perf_counter()
+        searcher.ask(question)
+        times.append((time.perf_counter() - mark) * 1000)
+    elapsed = time.perf_counter() - started
+    return {
+        "questions": len(questions),
+        **percentiles(times, 2),
+        "answers_per_s": round(len(questions) / elapsed, 1),
+    }
+
+
+# --- answers through HTTP: the real `qa serve` ----------------------------------------------------
+
+
+def bench_http(
+    index_dir: Path, backend: str, questions: Sequence[str], clients: Sequence[int], seconds: float
+) -> dict[str, Any]:
+    """POST /api/ask from 1, 4, 16… concurrent clients, each level bounded to `seconds`."""
+    started = time.perf_counter()
+    with serving(index_dir, env={**chunker_env(index_dir), "QA_BACKEND": backend}) as server:
+        warm_up(server.port)
+        startup = time.perf_counter() - started
+        levels = [
+            run_load(server.port, server.pid, count, seconds, questions).to_dict()
+            for count in clients
+        ]
+        return {
+            "backend": backend,
+            "startup_s": round(startup, 1),
+            "server_rss_mib": memory_mib(server.pid),
+            "server_peak_rss_mib": memory_mib(server.pid, "VmHWM"),
+            "levels": levels,
+        }
+
+
+# --- the whole run -------------------------------------------------------------------------
+
+
+def run_bench(
+    eval_dir: Path,
+    work: Path,
+    backends: Sequence[str],
+    parts: Sequence[str],
+    sizes: Sequence[int],
+    http_seconds: float,
+    embed_sample: int,
+    squad_step: int,
+    log: Callable[[str], None],
+    checkpoint: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    """Every measurement of `parts`, in one run; `checkpoint` gets the results after each part."""
+    sources = [str(path) for path in corpus(eval_dir)]
+    asked = {name: read_questions(questions_file(eval_dir, name)) for name in ("bbc", "squad2")}
+    asked["squad2"] = asked["squad2"][::squad_step]
+    # Latency questions: every BBC one and the first SQuAD ones, 300 in all.
+    questions = [q.question for q in [*asked["bbc"], *asked["squad2"]]][:300]
+    fast = backends[0]
+    index_of = {name: work / f"index-{name}" for name in backends}
+    results: dict[str, Any] = {"machine": machine(), "backends": list(backends)}
+
+    if "build" in parts:
+        results["build"] = []
+        for name in backends:
+            log(f"build with {name}")
+            results["build"].append(bench_build(sources, name, index_of[name]))
+        fp32 = next((b for b in results["build"] if b["backend"] == "torch"), None)
+        for row in results["build"]:
+            if fp32:
+                row["x_torch_build"] = round(fp32["wall_s"] / row["wall_s"], 2)
+
+    checkpoint(results)
+    if "quality" in parts:
+        results["quality"] = []
+        for index_backend in backends:
+            # Each index with its own backend; the fp32 one also with the fast backend's queries
+            # (indexes are meant to be searchable by any backend of the same weights).
+            extra = [fast] if index_backend == "torch" else []
+            for query_backend in dict.fromkeys([index_backend, *extra]):
+                log(f"quality: index {index_backend}, queries {query_backend}")
+                settings = settings_for(index_of[index_backend], query_backend)
+                searcher = Searcher(settings)
+                for name, items in asked.items():
+                    report = evaluate(searcher, items, "hybrid", name=name).to_dict()
+                    results["quality"].append(
+                        {"index": index_backend, "queries": query_backend, **report}
+                    )
+
+    checkpoint(results)
+    if "embed" in parts:
+        log("embedding: backends against plain SentenceTransformer.encode fp32")
+        texts = list(LocalIndex(index_of[fast]).store.chunk_texts())
+        sample = texts[:: max(1, len(texts) // embed_sample)][:embed_sample]
+        results["embed"] = bench_embedding(sample, backends, Settings())
+        if "build" in parts:
+            plain = next(r for r in results["embed"] if r["variant"] == "plain-fp32-b32")
+            for row in results["build"]:
+                row["x_plain_fp32_encode"] = round(
+                    row["article_pieces_per_s"] / plain["pieces_per_s"], 2
+                )
+
+    checkpoint(results)
+    if "answers" in parts:
+        results["answers"] = []
+        for name in backends:
+            log(f"answers through the library ({name})")
+            settings = settings_for(index_of[name], name)
+            results["answers"].append({"backend": name, **bench_answers(settings, questions)})
+
+    checkpoint(results)
+    if "http" in parts:
+        log("answers through HTTP")
+        results["http"] = [
+            {
+                "index": "eval",
+                **bench_http(index_of[fast], fast, questions, (1, 4, 16), http_seconds),
+            }
+        ]
+
+    checkpoint(results)
+    if "scale" in parts:
+        results["scale"] = []
+        settings = Settings(backend=fast)
+        queries = load_embedder(settings).encode(questions)
+        for size in sizes:
+            target = work / f"index-{size}"
+            log(f"scale: synthesizing {size} chunks")
+            made = synthesize_index(index_of[fast], target, size, settings)
+            matrix = made.pop("matrix")
+            row = {"target": size, **made}
+            log(f"scale: search at {made['chunks']} chunks")
+            row.update(bench_search(matrix, queries, target))
+            if size <= 200_000:
+                row["ann_choices"] = bench_ann_choices(matrix, queries)
+            del matrix
+            row["answers"] = bench_answers(settings_for(target, fast), questions)
+            if "http" in parts:
+                log(f"scale: HTTP at {made['chunks']} chunks")
+                row["http"] = bench_http(target, fast, questions, (1, 4), http_seconds)
+            results["scale"].append(row)
+            checkpoint(results)
+    return results
+
+
+def format_tables(results: dict[str, Any]) -> str:
+    """The results as plain-text tables, one per part."""
+    out = [f"machine: {results['machine']}"]
+    if "build" in results:
+        out.append(
+            table(
+                results["build"],
+                "backend wall_s read_chunk_s embed_s write_s articles_per_s chunks_per_s "
+                "article_pieces_per_s peak_rss_mib bytes_per_chunk x_torch_build "
+                "x_plain_fp32_encode",
+            )
+        )
+    if "embed" in results:
+        out.append(
+            table(
+                results["embed"],
+                "variant pieces_per_s x_fp32 cosine_mean cosine_min query_ms",
+            )
+        )
+    if "quality" in results:
+        out.append(
+            table(
+                results["quality"],
+                "index queries questions answer_hit@1 answer_hit@5 article_hit@1 mrr@10 p50_ms",
+            )
+        )
+    if "answers" in results:
+        out.append(
+            table(results["answers"], "backend questions p50_ms p95_ms p99_ms answers_per_s")
+        )
+    http = [
+        {"index": h["index"], "startup_s": h["startup_s"], "rss_mib": h["server_rss_mib"], **level}
+        for h in results.get("http", [])
+        for level in h["levels"]
+    ]
+    for row in results.get("scale", []):
+        out.append(
+            f"scale {row['chunks']} chunks: {row['vector_index']}, recall@10 {row['recall@10']}, "
+            f"search {row['search_ms']}, exact {row['exact_search_ms']}, "
+            f"{row['bytes_per_chunk']} bytes/chunk on disk, library answers {row['answers']}"
+        )
+        if "ann_choices" in row:
+            out.append(
+                table(row["ann_choices"], "index build_s recall@10 search_ms bytes_per_vector")
+            )
+        if "http" in row:
+            http += [
+                {
+                    "index": row["chunks"],
+                    "startup_s": row["http"]["startup_s"],
+                    "rss_mib": row["http"]["server_rss_mib"],
+                    **level,
+                }
+                for level in row["http"]["levels"]
+            ]
+    if http:
+        out.append(
+            table(
+                http,
+                "index startup_s rss_mib clients requests errors p50_ms p95_ms p99_ms "
+                "throughput_rps",
+            )
+        )
+    return "\n\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--eval-dir", type=Path, default=DATA, help="the public data")
+    parser.add_argument("--work", type=Path, default=RESULTS / "work", help="benchmark indexes")
+    parser.add_argument(
+        "--backends",
+        default="openvino,openvino-int8,torch",
+        help="embedding backends to compare, fastest candidate first",
+    )
+    parser.add_argument("--parts", default=",".join(PARTS))
+    parser.add_argument("--sizes", default="100000,1000000", help="synthesized sizes")
+    parser.add_argument("--http-seconds", type=float, default=15.0)
+    parser.add_argument("--embed-sample", type=int, default=1000)
+    parser.add_argument("--squad-step", type=int, default=1, help="every Nth SQuAD question")
+    parser.add_argument("--out", type=Path, default=RESULTS / "speed.json")
+    args = parser.parse_args()
+
+    def checkpoint(results: dict[str, Any]) -> None:
+        """Merge into --out: parts measured by an earlier run are kept unless re-measured."""
+        earlier = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+        save_json(args.out, {**earlier, **results})
+
+    results = run_bench(
+        args.eval_dir.absolute(),
+        args.work.absolute(),
+        [b for b in args.backends.split(",") if b],
+        [p for p in args.parts.split(",") if p],
+        [int(s) for s in args.sizes.split(",") if s],
+        args.http_seconds,
+        args.embed_sample,
+        args.squad_step,
+        log=lambda line: print(f"[bench] {line}", file=sys.stderr, flush=True),
+        checkpoint=checkpoint,
+    )
+    checkpoint(results)
+    print(format_tables(results))
+    print(f"\nwritten {args.out}")
+
+
+if __name__ == "__main__":
+    main()

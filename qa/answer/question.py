@@ -1,0 +1,80 @@
+"""A question as the ranking reads it: its vector, its IDF-weighted words, the kind of answer
+it asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.answer.kinds import AnswerKind
+from qa.embed.embedder import Embedder
+from qa.index.lexical import idf
+from qa.index.protocol import Index
+from qa.text.words import INTERROGATIVES, content_forms
+
+
+@dataclass(frozen=True)
+class QuestionWords:
+    """A question's stemmed content words and their IDF weights.
+
+    A passage about the right topic that lacks the question's rare words (a name, a place,
+    a year the archive does not cover) has a low weighted overlap: the signal dense scores miss.
+    """
+
+    weights: dict[str, float]
+    # Words no indexed chunk contains, as the question spells them: a question about something
+    # the archive never mentions.
+    unseen: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, question: str, frequency: Callable[[str], int], chunks: int) -> QuestionWords:
+        """The question's content words, weighted by their IDF: `frequency(stem)` of `chunks`
+        chunks hold each (Index.word_frequency)."""
+        forms = content_forms(question)
+        frequencies = {stem: frequency(stem) for stem in forms}
+        return cls(
+            {stem: idf(f, chunks) for stem, f in frequencies.items()},
+            tuple(
+                form
+                for stem, form in forms.items()
+                if frequencies[stem] == 0 and form.lower() not in INTERROGATIVES
+            ),
+        )
+
+    def overlap(self, present: set[str]) -> tuple[float, float]:
+        """Share of the question's words among `present` (content words): plain, IDF-weighted."""
+        if not self.weights:
+            return 0.0, 0.0
+        found = [w for word, w in self.weights.items() if word in present]
+        return len(found) / len(self.weights), sum(found) / sum(self.weights.values())
+
+    def focus(self, present: set[str]) -> float:
+        """Share of `present` (a sentence's content words) that are the question's: a sentence
+        about the question rather than one that mentions it among other things."""
+        return len(present & self.weights.keys()) / len(present) if present else 0.0
+
+    def lacks_number(self, present: set[str]) -> bool:
+        """Whether a number of the question (a year, a count) is missing from `present`: a
+        question about another year than the one a passage covers."""
+        return any(word not in present for word in self.weights if any(c.isdigit() for c in word))
+
+
+@dataclass(frozen=True)
+class Query:
+    """The question embedded (an answer's only model call) and read for the second stage."""
+
+    text: str
+    vector: np.ndarray
+    words: QuestionWords
+    kind: AnswerKind
+
+    @classmethod
+    def of(cls, question: str, index: Index, embedder: Embedder) -> Query:
+        return cls(
+            question,
+            embedder.encode_query(question),
+            QuestionWords.of(question, index.word_frequency, index.chunk_count),
+            AnswerKind.of(question),
+        )

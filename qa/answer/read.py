@@ -1,0 +1,133 @@
+"""Reading passages against a question: the features of every sentence and passage, the
+second-stage re-ranking, and the choice of the answer sentence.
+
+`features_of` is the one function that computes them, for the Searcher and bench/tune.py alike;
+the weights they are summed with live in qa.answer.tuned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from qa.answer.question import Query
+from qa.answer.records import Passage
+from qa.answer.retrieve import FusedHit
+from qa.answer.tuned import ANSWER_PASSAGES, PASSAGE_WEIGHTS, RESCORE, SENTENCE_WEIGHTS
+from qa.index.protocol import Index
+from qa.text.spans import Span
+from qa.text.words import content_words_of_spans
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """A candidate answer sentence: its passage's rank, its span in the passage, its evidence."""
+
+    rank: int
+    span: Span
+    cosine: float  # to the question
+    share: float  # of the question's content words found in it
+    weighted: float  # the same share, IDF-weighted
+    offered: float  # 0-1: it holds a number or a name of the kind asked, new to the question
+    focus: float  # share of its own content words that are the question's
+
+    def features(self) -> dict[str, float]:
+        """The features SENTENCE_WEIGHTS weighs, by name."""
+        return {
+            "cosine": self.cosine,
+            "share": self.share,
+            "weighted": self.weighted,
+            "offered": self.offered,
+            "focus": self.focus,
+            "rank_below_first": self.rank - 1,
+        }
+
+    @property
+    def score(self) -> float:
+        """How well the sentence answers the question, all evidence weighed."""
+        return weighted_sum(SENTENCE_WEIGHTS, self.features())
+
+
+@dataclass(frozen=True)
+class PassageFeatures:
+    """A passage read against the question: its sentences, the IDF-weighted share of the
+    question's words in the whole passage, whether it lacks a number of the question, and the
+    features of the second stage (keyed as PASSAGE_WEIGHTS)."""
+
+    sentences: list[SentenceFeatures]
+    coverage: float
+    lacks_number: bool
+    second_stage: dict[str, float]
+
+
+def features_of(
+    index: Index, query: Query, hits: Sequence[FusedHit], passages: Sequence[Passage]
+) -> list[PassageFeatures]:
+    """Each passage's sentence features (cosine, word overlap, answer kind, focus) and its
+    second-stage features; `hits` are the passages' first-stage hits, in the same order.
+
+    The sentence vectors were made at build time: reading embeds nothing.
+    """
+    words = query.words
+    found = index.sentences_of([p.row for p in passages])
+    read = []
+    for hit, passage, sentences in zip(hits, passages, found, strict=True):
+        present = content_words_of_spans(passage.text, sentences.spans)
+        cosines = (sentences.vectors @ query.vector).tolist()
+        scored = [
+            SentenceFeatures(
+                passage.rank,
+                span,
+                cosine,
+                *words.overlap(words_in),
+                query.kind.offered(passage.text[slice(*span)]),
+                words.focus(words_in),
+            )
+            for span, cosine, words_in in zip(sentences.spans, cosines, present, strict=True)
+        ]
+        everything = set().union(*present)
+        coverage = words.overlap(everything)[1]
+        second_stage = {
+            "fused": hit.fused,
+            "sentence": max((s.cosine for s in scored), default=0.0),
+            "sentence_words": max((s.weighted for s in scored), default=0.0),
+            "passage_words": coverage,
+        }
+        read.append(PassageFeatures(scored, coverage, words.lacks_number(everything), second_stage))
+    return read
+
+
+def weighted_sum(weights: Mapping[str, float], features: Mapping[str, float]) -> float:
+    """Σ weight × feature, in the weights' order (so that every run adds in the same order)."""
+    total = 0.0
+    for name, weight in weights.items():
+        total += weight * features[name]
+    return total
+
+
+def rescored(
+    passages: list[Passage], read: list[PassageFeatures]
+) -> tuple[list[Passage], list[PassageFeatures]]:
+    """Hybrid's second stage: the first RESCORE passages re-ranked by their second-stage key."""
+    keys = [weighted_sum(PASSAGE_WEIGHTS, r.second_stage) for r in read[:RESCORE]]
+    order = sorted(range(len(keys)), key=lambda i: -keys[i])
+    order += list(range(len(keys), len(passages)))
+    ranked = [replace(passages[i], rank=rank) for rank, i in enumerate(order, start=1)]
+    return ranked, [read[i] for i in order]
+
+
+def best_per_passage(read: Sequence[PassageFeatures]) -> dict[int, SentenceFeatures]:
+    """The best-scoring sentence of each passage, by the passage's rank: its place in `read`."""
+    best: dict[int, SentenceFeatures] = {}
+    for rank, passage in enumerate(read, start=1):
+        for sentence in passage.sentences:
+            sentence = replace(sentence, rank=rank)
+            if rank not in best or sentence.score > best[rank].score:
+                best[rank] = sentence
+    return best
+
+
+def answer_sentence(best: Mapping[int, SentenceFeatures]) -> SentenceFeatures | None:
+    """The best sentence of the first ANSWER_PASSAGES passages: the answer, if any is given."""
+    contenders = [s for rank, s in best.items() if rank <= ANSWER_PASSAGES]
+    return max(contenders, key=lambda s: s.score, default=None)

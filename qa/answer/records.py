@@ -1,0 +1,75 @@
+"""The answer's records (Citation, Passage, Answer) and their JSON, the contract of
+`POST /api/ask` and `qa ask --json`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from qa.text.spans import Span
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from: `article.text[start:end] == passage.text`."""
+
+    article_id: str
+    title: str
+    source: str
+    published: str | None
+    url: str | None
+    paragraph: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A ranked chunk; `highlight` is the answer sentence's span within `text`."""
+
+    rank: int
+    score: float
+    text: str
+    highlight: Span | None
+    copies: int
+    citation: Citation
+    row: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(float(self.score), 4),
+            "text": self.text,
+            "highlight": list(self.highlight) if self.highlight else None,
+            "copies": self.copies,
+            "citation": asdict(self.citation),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of one question: the answer sentence (or None) and the ranked passages."""
+
+    question: str
+    mode: str
+    text: str | None
+    passage: int | None
+    passages: list[Passage]
+    took_ms: float
+    # Words of the question that no indexed article contains: why an answer may be missing.
+    unknown_words: tuple[str, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.text is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        answer = {"text": self.text, "passage": self.passage} if self.found else None
+        return {
+            "question": self.question,
+            "mode": self.mode,
+            "answer": answer,
+            "passages": [p.to_dict() for p in self.passages],
+            "unknown_words": list(self.unknown_words),
+            "took_ms": round(self.took_ms, 1),
+        }

@@ -1,0 +1,81 @@
+"""The first stage: candidates by meaning and by words, fused, near-copies folded, as Passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.answer.records import Citation, Passage
+from qa.answer.tuned import CANDIDATES, COPY_COSINE, HYBRID_WEIGHT
+from qa.index.protocol import Index, LexicalScores
+
+
+@dataclass
+class FusedHit:
+    """A chunk row the first stage kept: its fused score, its cosine, and the copies folded."""
+
+    row: int
+    fused: float
+    cosine: float
+    copies: int = 0
+
+
+def retrieve(
+    index: Index, query: np.ndarray, lexical: LexicalScores | None, k: int, mode: str
+) -> list[FusedHit]:
+    """Top-k rows by the chosen ranking, near-copies folded into the first seen.
+
+    Hybrid scores a row by its cosine plus HYBRID_WEIGHT times its BM25 score relative to the
+    best BM25 score for the question: names and numbers count, meaning still leads.
+    """
+    pool = max(CANDIDATES, 4 * k)
+    rows: list[int] = []
+    if mode != "bm25":
+        rows.extend(index.search(query, pool)[1].tolist())
+    if lexical is not None:
+        rows.extend(lexical.top(pool))
+    rows = list(dict.fromkeys(rows))
+    vectors = index.vectors_of(rows)
+    cosines = vectors @ query if rows else np.zeros(0, dtype=np.float32)
+    relative = np.zeros(len(rows), dtype=np.float32)
+    if lexical is not None and rows and lexical.best > 0:
+        relative = lexical.of(rows) / lexical.best
+    if mode == "dense":
+        keys = cosines
+    elif mode == "bm25":
+        keys = relative
+    else:
+        keys = cosines + HYBRID_WEIGHT * relative
+    copies = (vectors @ vectors.T) >= COPY_COSINE if rows else np.zeros((0, 0), dtype=bool)
+    kept: list[FusedHit] = []
+    positions: list[int] = []  # of the kept hits, in `rows`
+    for position in np.argsort(-keys, kind="stable").tolist():
+        original = np.flatnonzero(copies[position, positions]) if positions else ()
+        if len(original):
+            kept[original[0]].copies += 1
+        elif len(kept) < k:
+            kept.append(FusedHit(rows[position], float(keys[position]), float(cosines[position])))
+            positions.append(position)
+    return kept
+
+
+def passages_of(index: Index, hits: list[FusedHit]) -> list[Passage]:
+    """The hits as ranked passages with their citations (no highlight yet)."""
+    chunks = index.chunks([h.row for h in hits])
+    articles = index.articles_meta([c.article_id for c in chunks])
+    passages = []
+    for rank, (hit, chunk) in enumerate(zip(hits, chunks, strict=True), start=1):
+        article = articles[chunk.article_id]
+        citation = Citation(
+            article_id=article.id,
+            title=article.title,
+            source=article.source,
+            published=article.published,
+            url=article.url,
+            paragraph=chunk.paragraph,
+            start=chunk.start,
+            end=chunk.end,
+        )
+        passages.append(Passage(rank, hit.cosine, chunk.text, None, hit.copies, citation, hit.row))
+    return passages

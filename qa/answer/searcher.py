@@ -1,0 +1,117 @@
+"""The Searcher: question → ranked, de-duplicated passages (dense, BM25 or both fused) → Answer.
+
+The façade the CLI and the web app call. Each stage is a module of its own: the question read
+(question), candidates fused and folded (retrieve), sentences and passages read and re-ranked
+(read), "not found" (not_found); the index is anything that implements qa.index.protocol.Index.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from qa.answer.not_found import NotFoundFeatures
+from qa.answer.question import Query
+from qa.answer.read import (
+    PassageFeatures,
+    SentenceFeatures,
+    answer_sentence,
+    best_per_passage,
+    features_of,
+    rescored,
+)
+from qa.answer.records import Answer, Passage
+from qa.answer.retrieve import FusedHit, passages_of, retrieve
+from qa.answer.tuned import RESCORE
+from qa.config import MODES, Settings
+from qa.embed.embedder import Embedder, load_embedder
+from qa.index.protocol import Index
+from qa.index.reader import open_index
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """The question read, the hits kept by the first stage, their passages and features."""
+
+    query: Query
+    hits: list[FusedHit]
+    passages: list[Passage]
+    features: list[PassageFeatures]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found: passages (best sentences highlighted) and the answer's evidence."""
+
+    passages: list[Passage]
+    best: SentenceFeatures | None
+    not_found: NotFoundFeatures | None  # what the "not found" model weighs about `best`
+    unknown_words: tuple[str, ...]  # the question's words that no indexed chunk contains
+
+
+class Searcher:
+    """Opens an index once (checked against the model) and answers questions over it."""
+
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, index: Index | None = None
+    ) -> None:
+        self.settings = settings
+        # The index first: a missing one is reported at once, before seconds of model loading.
+        self.index = index or open_index(settings.index_dir)
+        self.embedder = embedder or load_embedder(settings)
+        self.index.check_compatible(
+            settings.model, self.embedder.weights_hash, settings.chunker_fingerprint()
+        )
+
+    @property
+    def manifest(self) -> dict:
+        return self.index.manifest
+
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> Answer:
+        """The answer sentence and the top-k passages, with exact citations.
+
+        The answer is None when the calibrated "not found" model doubts the best sentence.
+        """
+        started = time.perf_counter()
+        found = self.find(question, k, mode)
+        best = found.best
+        answered = found.not_found is not None and found.not_found.answers
+        return Answer(
+            question=question,
+            mode=mode,
+            text=found.passages[best.rank - 1].text[slice(*best.span)] if answered else None,
+            passage=best.rank if answered else None,
+            passages=found.passages,
+            took_ms=(time.perf_counter() - started) * 1000,
+            unknown_words=found.unknown_words,
+        )
+
+    def find(self, question: str, k: int, mode: str) -> SearchResult:
+        """Ranked passages with their best sentences highlighted, and the answer's evidence."""
+        stage = self.first_stage(question, max(k, RESCORE) if mode == "hybrid" else k, mode)
+        passages, read = stage.passages, stage.features
+        if mode == "hybrid":
+            passages, read = rescored(passages, read)
+        best = best_per_passage(read)
+        passages = [
+            replace(p, highlight=best[p.rank].span if p.rank in best else None)
+            for p in passages[:k]
+        ]
+        unknown = stage.query.words.unseen
+        winner = answer_sentence(best)
+        if winner is None:
+            return SearchResult(passages, None, None, unknown)
+        evidence = NotFoundFeatures.of(
+            winner, passages[winner.rank - 1], read[winner.rank - 1], stage.query
+        )
+        return SearchResult(passages, winner, evidence, unknown)
+
+    def first_stage(self, question: str, depth: int, mode: str) -> FirstStage:
+        """The question read, and the `depth` best passages of `mode` with their features."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        query = Query.of(question, self.index, self.embedder)
+        lexical = self.index.lexical_scores(question) if mode != "dense" else None
+        hits = retrieve(self.index, query.vector, lexical, depth, mode)
+        passages = passages_of(self.index, hits)
+        return FirstStage(query, hits, passages, features_of(self.index, query, hits, passages))

@@ -1,0 +1,60 @@
+"""Every fitted or measured constant of the ranking and the answer, in one file.
+
+Chosen on the tuning half of the public sets (ids of even hash; README "Answer quality"), never
+on the held half. `python -m bench.tune` and `python -m bench.calibrate` print the current and
+the refitted values side by side on both halves, and rewrite the dictionaries below with
+`--write`: keep each a plain literal, one key a line.
+"""
+
+from __future__ import annotations
+
+# How many candidates each ranking (dense, BM25) contributes before fusion and folding.
+CANDIDATES = 50
+# Weight of the relative BM25 score (score / best score for the question) next to the cosine.
+HYBRID_WEIGHT = 0.3
+# Passages this close (cosine of their vectors) count as copies of one another.
+COPY_COSINE = 0.97
+# Hybrid re-ranks this many fused passages by their best sentences (the second stage).
+RESCORE = 20
+# Sentences of this many top passages compete for the answer in every mode.
+ANSWER_PASSAGES = 3
+
+# The second stage: a passage's key is the weighted sum of these features (qa.answer.read):
+# the fused score, its best sentence's cosine, that sentence's IDF-weighted share of the
+# question's words, and that share for the whole passage. Logistic regression of "the passage
+# holds an answer", scaled to a fused weight of 1 (bench/tune.py).
+PASSAGE_WEIGHTS = {
+    "fused": 1.0,
+    "sentence": 1.0,
+    "sentence_words": 0.7,
+    "passage_words": 0.5,
+}
+
+# The answer sentence: its score is the weighted sum of these features (qa.answer.read): the
+# cosine to the question, the share of the question's content words it holds (plain and
+# IDF-weighted), whether it offers a new answer of the kind asked for (a number, a name:
+# qa.answer.kinds), the share of its own content words that are the question's, and how far
+# below the first its passage ranks. A conditional logit (the sentence chosen among a question's
+# candidates), scaled to a cosine weight of 1 (bench/tune.py).
+SENTENCE_WEIGHTS = {
+    "cosine": 1.0,
+    "share": 1.3,
+    "weighted": 1.4,
+    "offered": 1.35,
+    "focus": 0.8,
+    "rank_below_first": -0.65,
+}
+
+# "Not found": a logistic model of "the passages answer the question" over the features of
+# qa.answer.not_found, both public sets weighted equally (bench/calibrate.py).
+NOT_FOUND_MODEL = {
+    "bias": -4.47,
+    "sentence": 3.22,
+    "passage": 3.99,
+    "coverage": 0.8,
+    "unseen": -0.31,
+    "missing_number": -0.93,
+}
+# Answer when the modelled probability reaches this: the highest threshold that still answers
+# 95% of the answerable BBC questions of the tuning half.
+NOT_FOUND_THRESHOLD = 0.35

@@ -1,0 +1,77 @@
+"""The manifest: what an index was built from and holds, read, checked and written durably."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from qa.index.layout import FORMAT_VERSION, MANIFEST, REBUILD
+
+Manifest = dict[str, Any]
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest of the index at `path`; IndexMissing / IndexCorrupt / IndexMismatch if it
+    cannot be read or is of another format."""
+    manifest_path = Path(path) / MANIFEST
+    if not manifest_path.is_file():
+        raise IndexMissing(f"no index at {path}: run `qa build` to create it")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"index at {path} has an unreadable manifest ({exc}): {REBUILD}"
+        ) from None
+    found = manifest.get("format") if isinstance(manifest, dict) else None
+    if found != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index at {path} has format {found}, this version reads format "
+            f"{FORMAT_VERSION}: {REBUILD}"
+        )
+    return manifest
+
+
+def new_manifest(model: dict[str, Any], chunker: dict[str, Any], sources: list[str]) -> Manifest:
+    """What a build records before writing; the writer adds the counts and the build's id."""
+    return {"format": FORMAT_VERSION, "model": model, "chunker": chunker, "sources": sources}
+
+
+def stamped(manifest: Manifest, **facts: Any) -> Manifest:
+    """The manifest with the facts of the written index, its build time and a new build id."""
+    return {
+        **manifest,
+        **facts,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_id": uuid.uuid4().hex,
+    }
+
+
+def check_compatible(
+    manifest: Manifest, where: str, model_name: str, weights_hash: str, chunker: dict[str, Any]
+) -> None:
+    """Refuse an index built with another model or chunker than configured, naming the fix."""
+    built = manifest.get("model", {})
+    if built.get("weights_sha256") != weights_hash:
+        raise IndexMismatch(
+            f"index at {where} was built with model {built.get('name')!r} "
+            f"(weights {str(built.get('weights_sha256'))[:12]}), but the configured model is "
+            f"{model_name!r} (weights {weights_hash[:12]}): {REBUILD}"
+        )
+    if manifest.get("chunker") != chunker:
+        raise IndexMismatch(
+            f"index at {where} was built with chunker settings "
+            f"{manifest.get('chunker')}, but the configured ones are {chunker}: {REBUILD}"
+        )
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the manifest into `folder` and fsync it: it is the last file a build writes."""
+    with (Path(folder) / MANIFEST).open("w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=1, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())

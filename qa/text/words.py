@@ -1,0 +1,42 @@
+"""Words as the lexical index splits them: content words, stemmed, without stop words.
+
+The answer stage compares a question's words with a passage's in these terms, so they are the
+terms BM25 (qa.index.lexical) indexes: the same splitter, stop words and stemmer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+from qa.text.spans import Span
+
+# bm25s's own splitter: one-character tokens such as the "s" of a possessive never reach its
+# vocabulary, so they must not count as (unseen, rarest) words either.
+WORD = re.compile(r"(?u)\b\w\w+\b")
+STOPWORDS = frozenset(STOPWORDS_EN)
+# Not stop words to BM25, but no archive is expected to mention them: never reported as unseen.
+INTERROGATIVES = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
+LANGUAGE = "english"
+_STEMMER = Stemmer.Stemmer(LANGUAGE)
+
+
+def content_words_of_spans(text: str, spans: Sequence[Span]) -> list[set[str]]:
+    """The stemmed content words of each span of text, with one stemming call for them all."""
+    raw = [set(WORD.findall(text[start:end].lower())) - STOPWORDS for start, end in spans]
+    vocabulary = list(set().union(*raw))
+    stems = dict(zip(vocabulary, _STEMMER.stemWords(vocabulary), strict=True))
+    return [{stems[word] for word in words} for words in raw]
+
+
+def content_forms(text: str) -> dict[str, str]:
+    """Each content word's stem and the word as the text first spells it."""
+    words = [w for w in WORD.findall(text) if w.lower() not in STOPWORDS]
+    stems = _STEMMER.stemWords([w.lower() for w in words])
+    forms: dict[str, str] = {}
+    for stem, word in zip(stems, words, strict=True):
+        forms.setdefault(stem, word)
+    return forms

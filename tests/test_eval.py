@@ -105,7 +105,11 @@ def test_shared_eval_slice_keeps_its_floor(tmp_path: Path, embedder) -> None:
     )
     settings = Settings(index_dir=tmp_path / "index")
     build_index(settings, [str(corpus)], embedder=embedder)
-    scores = evaluate(Searcher(settings, embedder=embedder), answerable, "hybrid").to_dict()
+    searcher = Searcher(settings, embedder=embedder)
+    scores = evaluate(searcher, answerable, "hybrid").to_dict()
     assert scores["answer_hit@1"] >= SLICE_HIT1_FLOOR, scores
     assert scores["answer_hit@5"] >= SLICE_HIT5_FLOOR, scores
     assert scores["sentence_hit"] >= SLICE_SENTENCE_FLOOR, scores
+    # One passage asked for: the answer, when given, is always from it.
+    for question in answerable:
+        assert searcher.ask(question.question, k=1).passage in (None, 1)

@@ -97,3 +97,24 @@ def test_copies_fold_into_one_passage(tmp_path: Path, make_settings, embedder: E
     assert answer.passages[texts.index(shared)].copies == 1
     # A different story on the same topic is not a copy.
     assert any("kept its main interest rate" in t for t in texts)
+
+
+SEED_ASKS = (
+    "who reported the Turkish convoy?",
+    "Who is the Kremlin spokesman?",
+    "How many attacks did militants stage?",
+    "Where were armed groups relocated to?",
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("k", [1, 2])
+def test_the_answer_always_cites_a_listed_passage(
+    seed_searcher: Searcher, mode: str, k: int
+) -> None:
+    # With fewer passages listed than compete for the answer, a sentence of an unlisted passage
+    # once won and the reply pointed past its own list (IndexError, a 500 from the API).
+    for question in SEED_ASKS:
+        answer = seed_searcher.ask(question, k=k, mode=mode)
+        assert 1 <= len(answer.passages) <= k
+        assert answer.passage is None or 1 <= answer.passage <= k

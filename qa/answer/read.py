@@ -127,7 +127,8 @@ def best_per_passage(read: Sequence[PassageFeatures]) -> dict[int, SentenceFeatu
     return best
 
 
-def answer_sentence(best: Mapping[int, SentenceFeatures]) -> SentenceFeatures | None:
-    """The best sentence of the first ANSWER_PASSAGES passages: the answer, if any is given."""
-    contenders = [s for rank, s in best.items() if rank <= ANSWER_PASSAGES]
+def answer_sentence(best: Mapping[int, SentenceFeatures], listed: int) -> SentenceFeatures | None:
+    """The best sentence of the first ANSWER_PASSAGES passages among the `listed` ones shown:
+    the answer, if any is given, always cites a passage of the reply."""
+    contenders = [s for rank, s in best.items() if rank <= min(listed, ANSWER_PASSAGES)]
     return max(contenders, key=lambda s: s.score, default=None)

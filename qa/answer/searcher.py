@@ -98,7 +98,7 @@ class Searcher:
             for p in passages[:k]
         ]
         unknown = stage.query.words.unseen
-        winner = answer_sentence(best)
+        winner = answer_sentence(best, len(passages))
         if winner is None:
             return SearchResult(passages, None, None, unknown)
         evidence = NotFoundFeatures.of(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from qa.config import (
     Settings,
 )
 from qa.errors import first_line
+from qa.index.filters import FilterError, Filters, parse_filters
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3  # the index was built, but some files or records were skipped
@@ -133,27 +134,105 @@ def build(
         sys.exit(EXIT_SKIPPED)
 
 
+@dataclass(frozen=True)
+class Asking:
+    """How `qa ask` and `qa chat` ask: the index, k, the mode and the filters."""
+
+    index_dir: Path | None
+    k: int
+    mode: str
+    filters: Filters
+
+
+def answer_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `qa ask` and `qa chat` share, handed to the command as one `asking`."""
+
+    @wraps(command)
+    def gathered(*args: Any, **kwargs: Any) -> Any:
+        picked = {name: kwargs.pop(name) for name in ("where", "since", "until", "sources")}
+        asking = Asking(
+            kwargs.pop("index_dir"), kwargs.pop("k"), kwargs.pop("mode"), filters_from(**picked)
+        )
+        return command(*args, asking=asking, **kwargs)
+
+    options = [
+        index_option,
+        click.option("-k", "k", type=click.IntRange(1, MAX_K), default=5, show_default=True),
+        click.option("--mode", type=click.Choice(MODES), default=MODES[0], show_default=True),
+        click.option(
+            "--where",
+            multiple=True,
+            metavar="FIELD=VALUE",
+            help="Only articles whose FIELD (section, source, any metadata) is VALUE; "
+            "repeat a field to accept any of its values.",
+        ),
+        click.option("--since", metavar="DATE", help="Only articles published on or after DATE."),
+        click.option("--until", metavar="DATE", help="Only articles published on or before DATE."),
+        click.option(
+            "--source", "sources", multiple=True, help="Only articles from SOURCE (repeatable)."
+        ),
+    ]
+    for option in reversed(options):
+        gathered = option(gathered)
+    return gathered
+
+
+def filters_from(
+    where: tuple[str, ...], since: str | None, until: str | None, sources: tuple[str, ...]
+) -> Filters:
+    """The filters the options describe, checked as the API checks them."""
+    wanted: dict[str, list[str]] = {}
+    for condition in where:
+        field, equals, value = condition.partition("=")
+        if not equals or not field.strip():
+            raise click.BadParameter(f"{condition!r} is not FIELD=VALUE", param_hint="--where")
+        wanted.setdefault(field.strip(), []).append(value)
+    if sources:
+        wanted.setdefault("source", []).extend(sources)
+    raw: dict[str, Any] = {f: v[0] if len(v) == 1 else v for f, v in wanted.items()}
+    if since or until:
+        raw["published"] = {bound: d for bound, d in (("from", since), ("to", until)) if d}
+    try:
+        return parse_filters(raw)
+    except FilterError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @main.command()
 @click.argument("question")
-@index_option
-@click.option("-k", "k", type=click.IntRange(1, MAX_K), default=5, show_default=True)
-@click.option("--mode", type=click.Choice(MODES), default=MODES[0], show_default=True)
+@answer_options
 @click.option("--json", "as_json", is_flag=True, help="Print the answer JSON.")
 @click.pass_context
 @fail_cleanly
-def ask(
-    ctx: click.Context, question: str, index_dir: Path | None, k: int, mode: str, as_json: bool
-) -> None:
+def ask(ctx: click.Context, question: str, asking: Asking, as_json: bool) -> None:
     """Answer QUESTION from the index: the answer sentence and the cited passages."""
     from qa.answer.searcher import Searcher
+    from qa.terminal import render_answer
 
     if not question.strip():
         raise click.UsageError("the question is empty")
-    answer = Searcher(settings_from(ctx, index_dir=index_dir)).ask(question, k=k, mode=mode)
+    searcher = Searcher(settings_from(ctx, index_dir=asking.index_dir))
+    answer = searcher.ask(question, k=asking.k, mode=asking.mode, filters=asking.filters)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
     click.echo(render_answer(answer.to_dict(), color=sys.stdout.isatty()))
+
+
+@main.command()
+@answer_options
+@click.pass_context
+@fail_cleanly
+def chat(ctx: click.Context, asking: Asking) -> None:
+    """A conversation with the index: follow-up questions are read against the earlier ones.
+
+    /clear starts a new conversation, /k N changes how many passages are listed, Ctrl-D quits.
+    """
+    from qa.answer.searcher import Searcher
+    from qa.terminal import chat as converse
+
+    searcher = Searcher(settings_from(ctx, index_dir=asking.index_dir))
+    converse(searcher, asking.k, asking.mode, asking.filters, click.echo, sys.stdout.isatty())
 
 
 @main.command("eval")
@@ -241,38 +320,6 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
         server.run()
     except KeyboardInterrupt:
         click.echo("stopped")
-
-
-def render_answer(data: dict[str, Any], color: bool = False) -> str:
-    """The answer JSON as terminal text: the answer sentence, then numbered cited passages."""
-    lines: list[str] = []
-    if data["answer"]:
-        lines.append(f"Answer [{data['answer']['passage']}]: {data['answer']['text']}")
-    else:
-        unknown = ", ".join(f"“{word}”" for word in data["unknown_words"])
-        lines.append(
-            "The articles do not answer this question."
-            + (f" No article mentions {unknown}." if unknown else "")
-            + " The closest passages:"
-        )
-    for passage in data["passages"]:
-        cite = passage["citation"]
-        text = passage["text"]
-        if passage["highlight"]:
-            a, b = passage["highlight"]
-            mark = ("\x1b[1m", "\x1b[0m") if color else ("»", "«")
-            text = text[:a] + mark[0] + text[a:b] + mark[1] + text[b:]
-        copies = f", {passage['copies']} copies folded" if passage["copies"] else ""
-        lines += [
-            "",
-            f"[{passage['rank']}] {cite['title']}  (score {passage['score']:.2f}{copies})",
-            f"    {cite['source']}, paragraph {cite['paragraph']}, "
-            f"characters {cite['start']}-{cite['end']}"
-            + (f", {cite['published']}" if cite["published"] else ""),
-            textwrap.indent(textwrap.fill(" ".join(text.split()), width=96), "    "),
-        ]
-    lines.append(f"\n({data['took_ms']:.0f} ms)")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any
 # module light enough for `qa --help` to import.
 MODES = ("hybrid", "dense", "bm25")  # retrieval: both fused, meaning only, words only
 MAX_K = 50  # passages one answer may list
+MAX_QUESTION_CHARS = 2000  # a question (or an earlier turn's) may be this long
 EVAL_K = 10  # `qa eval` scores hit@1 to hit@10 and MRR@10: it needs at least this many passages
 BACKENDS = ("auto", "torch", "openvino", "openvino-int8")  # embedding runtimes (qa.embed)
 MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 16, 512

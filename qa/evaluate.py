@@ -199,9 +199,13 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     return text_table(rows, COLUMNS)
 
 
+# Keys of measured amounts (milliseconds, seconds, MiB, requests/s), shown to 0.1.
+MEASURES = ("_ms", "_s", "_mib", "_rps")
+
+
 def text_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     """Rows as a plain-text table of the given (heading, key) columns: text left-aligned,
-    figures right-aligned, milliseconds to 0.1 and other fractions to 0.001."""
+    figures right-aligned, MEASURES to 0.1 and other fractions to 0.001."""
     cells = [[heading for heading, _ in columns]]
     cells += [[_cell(key, row.get(key)) for _, key in columns] for row in rows]
     figures = [all(_is_figure(row.get(key)) for row in rows) for _, key in columns]
@@ -225,7 +229,7 @@ def _cell(key: str, value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.1f}" if key.endswith("_ms") else f"{value:.3f}"
+        return f"{value:.1f}" if key.endswith(MEASURES) else f"{value:.3f}"
     return str(value)
 
 

@@ -144,7 +144,7 @@ def test_bad_files_are_reported_with_reason(
 
 
 def test_missing_and_unsupported_sources_are_problems(tmp_path: Path) -> None:
-    other = write(tmp_path, "notes.pdf", b"%PDF")
+    other = write(tmp_path, "notes.odt", b"PK")
     result = read_sources([tmp_path / "nowhere", other])
     assert not result.articles
     assert next(p.reason for p in result.problems) == "no such file or directory"

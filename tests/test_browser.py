@@ -197,3 +197,62 @@ def test_the_page_fits_a_phone(server: str, browser: sync_api.Browser):
         watched.assert_nothing_ran()
     finally:
         watched.context.close()
+
+
+def test_a_conversation_a_filter_a_shared_link_and_a_copied_citation(
+    server: str, browser: sync_api.Browser
+):
+    watched = Watched(browser)
+    watched.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page, expect = watched.page, sync_api.expect
+    sent: list[dict] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/ask") else None,
+    )
+    try:
+        page.goto(server)
+        first = watched.ask(SEED_QUESTION)
+        expect(first.locator(".answer")).to_contain_text("SANA")
+        # A follow-up, sent with the visible conversation and resolved against it.
+        second = watched.ask("and what did Peskov say?")
+        expect(second.locator(".searched")).to_contain_text("Peskov")
+        expect(second.locator(".source").first).to_contain_text("Dmitry Peskov said")
+        assert sent[-1]["history"] == [{"question": SEED_QUESTION, "answer": sent_answer(first)}]
+
+        # The filter bar offers the archive's sources; a filtered question keeps to one.
+        source = page.get_by_label("source", exact=True)
+        seed_source = first.locator(".source-meta").first.inner_text().split(" · ")[0]
+        source.select_option(seed_source)
+        third = watched.ask(MARKUP_QUESTION)
+        expect(third.locator(".filtered")).to_contain_text(f"source = {seed_source}")
+        assert sent[-1]["filters"] == {"source": seed_source}
+        for meta in third.locator(".source-meta").all():
+            assert meta.inner_text().startswith(seed_source)
+
+        # Copy citation puts title, source, paragraph and the article link on the clipboard.
+        first.locator(".copy-citation").first.click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert seed_source in copied and "paragraph" in copied and "/articles/" in copied
+
+        # The first answer's link reproduces it for a colleague: asked on load, in a new tab.
+        href = first.locator("a.share-link").get_attribute("href")
+        colleague = Watched(browser)
+        try:
+            colleague.page.goto(server.rstrip("/") + href)
+            shared = colleague.page.locator(".turn").first
+            shared.locator(".reply[aria-busy=false]").wait_for()
+            expect(shared.locator(".answer")).to_contain_text("SANA")
+            colleague.assert_nothing_ran()
+        finally:
+            colleague.context.close()
+        screenshot(page, "chat-conversation.png")
+        watched.assert_nothing_ran()
+    finally:
+        watched.context.close()
+
+
+def sent_answer(turn: sync_api.Locator) -> str:
+    """The answer text a turn shows, as the page sends it back as history."""
+    text = turn.locator(".answer").inner_text()
+    return text.rsplit(" [", 1)[0]

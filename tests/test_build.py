@@ -135,7 +135,7 @@ def test_nothing_readable_leaves_the_index_unchanged(built, embedder, tmp_path: 
 
 def test_manifest_records_what_loading_checks(seed_index) -> None:
     manifest = json.loads((seed_index.index_dir / MANIFEST).read_text())
-    assert manifest["format"] == FORMAT_VERSION == 2
+    assert manifest["format"] == FORMAT_VERSION == 3
     assert manifest["model"]["dim"] == 384 and len(manifest["model"]["weights_sha256"]) == 64
     assert manifest["chunker"] == seed_index.chunker_fingerprint()
     assert manifest["counts"]["articles"] == 1

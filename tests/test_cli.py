@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from qa.cli import EXIT_SKIPPED, main
 from tests.conftest import ROOT, SEED_FILE, SEED_QUESTION
+from web.schemas import SCHEMAS
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -23,7 +24,8 @@ def test_ask_json_is_the_answer_contract(seed_index) -> None:
     code, out, _ = run("ask", SEED_QUESTION, "--index", str(seed_index.index_dir), "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"question", "mode", "answer", "passages", "unknown_words", "took_ms"}
+    assert set(data) == set(SCHEMAS["Answer"]["required"])
+    assert data["searched"] == SEED_QUESTION
     assert data["unknown_words"] == []
     assert data["mode"] == "hybrid" and data["question"] == SEED_QUESTION
     first = data["passages"][0]

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from qa.answer.searcher import Searcher
 from qa.cli import main
 from qa.config import Settings
-from qa.evaluate import QuestionsError, evaluate, read_questions
+from qa.evaluate import QuestionsError, evaluate, judge, read_questions
 from qa.index.build import build_index
+from qa.index.filters import parse_filters
 from tests.conftest import SEED_QUESTION, SHARED_EVAL, needs_shared_eval
 
 
@@ -91,21 +92,29 @@ SLICE_HIT5_FLOOR = 0.9
 SLICE_SENTENCE_FLOOR = 0.35  # the highlighted sentence holds the answer
 
 
-@needs_shared_eval()
-def test_shared_eval_slice_keeps_its_floor(tmp_path: Path, embedder) -> None:
+@pytest.fixture(scope="module")
+def bbc_slice(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[Searcher, list]:
+    """A Searcher over the gold articles of the first SLICE answerable BBC questions and
+    DISTRACTORS more, and those questions."""
+    folder = tmp_path_factory.mktemp("bbc-slice")
     questions = read_questions(SHARED_EVAL / "bbc" / "questions.jsonl")
     answerable = [q for q in questions if not q.unanswerable][:SLICE]
     gold = {q.article_id for q in answerable}
     records = [json.loads(line) for line in (SHARED_EVAL / "bbc" / "articles.jsonl").open()]
     distractors = [r for r in records if r["id"] not in gold][:DISTRACTORS]
-    corpus = tmp_path / "slice.jsonl"
+    corpus = folder / "slice.jsonl"
     corpus.write_text(
         "".join(json.dumps(r) + "\n" for r in records if r["id"] in gold)
         + "".join(json.dumps(r) + "\n" for r in distractors)
     )
-    settings = Settings(index_dir=tmp_path / "index")
+    settings = Settings(index_dir=folder / "index")
     build_index(settings, [str(corpus)], embedder=embedder)
-    searcher = Searcher(settings, embedder=embedder)
+    return Searcher(settings, embedder=embedder), answerable
+
+
+@needs_shared_eval()
+def test_shared_eval_slice_keeps_its_floor(bbc_slice) -> None:
+    searcher, answerable = bbc_slice
     scores = evaluate(searcher, answerable, "hybrid").to_dict()
     assert scores["answer_hit@1"] >= SLICE_HIT1_FLOOR, scores
     assert scores["answer_hit@5"] >= SLICE_HIT5_FLOOR, scores
@@ -113,3 +122,14 @@ def test_shared_eval_slice_keeps_its_floor(tmp_path: Path, embedder) -> None:
     # One passage asked for: the answer, when given, is always from it.
     for question in answerable:
         assert searcher.ask(question.question, k=1).passage in (None, 1)
+
+
+@needs_shared_eval()
+def test_a_question_asked_within_its_own_section_is_never_worse(bbc_slice) -> None:
+    searcher, answerable = bbc_slice
+    for question in answerable:
+        section = searcher.index.article(question.article_id).metadata["section"]
+        filters = parse_filters({"section": section})
+        alone = judge(question, searcher.ask(question.question))
+        within = judge(question, searcher.ask(question.question, filters=filters))
+        assert within.answer_rank == 1 or alone.answer_rank != 1, question.question

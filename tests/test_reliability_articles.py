@@ -42,7 +42,8 @@ EXPECTED = {
     "lines.jsonl:3": "not valid UTF-8",
     "lines.jsonl:4": "text has invalid Unicode (lone surrogate at offset 0)",
     "dup-b.json": "duplicate id 'story' with different text (kept the one from",
-    "notes.pdf": "unsupported file type",
+    "notes.odt": "unsupported file type",
+    "broken.pdf": "damaged PDF (",
     "missing.txt": "no such file or directory",
 }
 
@@ -95,9 +96,10 @@ def bad_build(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder):
     articles = folder / "articles"
     shutil.copytree(SEEDS, articles)
     write_bad_files(articles)
-    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "notes.odt").write_bytes(b"PK\x03\x04")
+    (articles / "broken.pdf").write_bytes(b"%PDF-1.4")
     index = folder / "index"
-    sources = [str(articles), str(folder / "notes.pdf"), str(folder / "missing.txt")]
+    sources = [str(articles), str(folder / "notes.odt"), str(folder / "missing.txt")]
     result = CliRunner().invoke(main, ["build", *sources, "--index", str(index)])
     yield result.exit_code, result.stdout, result.stderr, index
     shutil.rmtree(folder, ignore_errors=True)  # 100 MB of words: do not keep it around

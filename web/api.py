@@ -8,14 +8,17 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from qa.answer.conversation import HistoryError, parse_history
 from qa.answer.searcher import Searcher
 from qa.config import MAX_K, MODES
+from qa.index.filters import FilterError, parse_filters
 from qa.ingest.article import Article
 from web.errors import ApiError
 from web.holder import IndexUnavailable, current_searcher
 from web.limits import DEFAULT_K, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUESTION_CHARS
-from web.openapi import ASK_FIELDS, openapi_document
+from web.openapi import openapi_document
 from web.ratelimit import rate_limiter
+from web.schemas import ASK_FIELDS
 
 DIGITS = re.compile(r"[0-9]{1,18}")
 
@@ -66,7 +69,16 @@ def ask() -> Response:
     mode = body.get("mode", MODES[0])
     if mode not in MODES:
         raise ApiError(400, "invalid_mode", f"mode must be one of {', '.join(MODES)}")
-    return jsonify(searcher().ask(question, k=k, mode=mode).to_dict())
+    try:
+        history = parse_history(body.get("history", []))
+    except HistoryError as exc:
+        raise ApiError(400, "invalid_history", str(exc)) from None
+    try:
+        filters = parse_filters(body.get("filters", {}))
+    except FilterError as exc:
+        raise ApiError(400, "invalid_filter", str(exc)) from None
+    answer = searcher().ask(question, k=k, mode=mode, filters=filters, history=history)
+    return jsonify(answer.to_dict())
 
 
 def json_body() -> dict[str, Any]:
@@ -128,6 +140,12 @@ def health() -> Response:
             "build_id": manifest.get("build_id"),
         }
     )
+
+
+@bp.get("/facets")
+def facets() -> Response:
+    """What the articles can be filtered by: fields with their values and counts, dates."""
+    return jsonify(searcher().index.facets())
 
 
 @bp.get("/articles")

@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from flask import Blueprint, abort, render_template, request
 
+from qa.answer.conversation import MAX_TURNS
 from qa.text.spans import Span, paragraph_spans
 from web.holder import IndexUnavailable, current_searcher
 from web.limits import MAX_QUESTION_CHARS
@@ -30,8 +31,13 @@ def chat() -> tuple[str, int]:
         manifest, problem = current_searcher().manifest, None
     except IndexUnavailable as exc:
         manifest, problem = None, str(exc)
-    limit = MAX_QUESTION_CHARS
-    page = render_template("chat.html", manifest=manifest, problem=problem, limit=limit)
+    page = render_template(
+        "chat.html",
+        manifest=manifest,
+        problem=problem,
+        limit=MAX_QUESTION_CHARS,
+        max_turns=MAX_TURNS,
+    )
     return page, 503 if problem else 200
 
 

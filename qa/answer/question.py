@@ -12,7 +12,7 @@ from qa.answer.kinds import AnswerKind
 from qa.embed.embedder import Embedder
 from qa.index.lexical import idf
 from qa.index.protocol import Index
-from qa.text.words import INTERROGATIVES, content_forms
+from qa.text.words import FUNCTION_WORDS, content_forms
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class QuestionWords:
             tuple(
                 form
                 for stem, form in forms.items()
-                if frequencies[stem] == 0 and form.lower() not in INTERROGATIVES
+                if frequencies[stem] == 0 and form.lower() not in FUNCTION_WORDS
             ),
         )
 

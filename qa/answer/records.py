@@ -21,6 +21,7 @@ class Citation:
     paragraph: int
     start: int
     end: int
+    page: int | None = None  # of a paged article (PDF), where the passage starts
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Answer:
     took_ms: float
     # Words of the question that no indexed article contains: why an answer may be missing.
     unknown_words: tuple[str, ...] = ()
+    # The standalone question actually searched (a follow-up resolved against its conversation).
+    searched: str = ""
 
     @property
     def found(self) -> bool:
@@ -67,6 +70,7 @@ class Answer:
         answer = {"text": self.text, "passage": self.passage} if self.found else None
         return {
             "question": self.question,
+            "searched": self.searched or self.question,
             "mode": self.mode,
             "answer": answer,
             "passages": [p.to_dict() for p in self.passages],

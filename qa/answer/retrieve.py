@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from qa.answer.records import Citation, Passage
-from qa.answer.tuned import CANDIDATES, COPY_COSINE, HYBRID_WEIGHT
+from qa.answer.tuned import CANDIDATES, COPY_COSINE, HYBRID_WEIGHT, PREFER_WEIGHT
 from qa.index.protocol import Index, LexicalScores
 
 
@@ -22,17 +23,26 @@ class FusedHit:
 
 
 def retrieve(
-    index: Index, query: np.ndarray, lexical: LexicalScores | None, k: int, mode: str
+    index: Index,
+    query: np.ndarray,
+    lexical: LexicalScores | None,
+    k: int,
+    mode: str,
+    among: Sequence[int] | None = None,
+    prefer: Collection[str] = (),
 ) -> list[FusedHit]:
-    """Top-k rows by the chosen ranking, near-copies folded into the first seen.
+    """Top-k rows by the chosen ranking (among the rows `among` only, when given), near-copies
+    folded into the first seen; rows of the articles in `prefer` gain PREFER_WEIGHT.
 
     Hybrid scores a row by its cosine plus HYBRID_WEIGHT times its BM25 score relative to the
     best BM25 score for the question: names and numbers count, meaning still leads.
     """
     pool = max(CANDIDATES, 4 * k)
+    if among is not None and lexical is not None:
+        lexical = lexical.within(among)
     rows: list[int] = []
     if mode != "bm25":
-        rows.extend(index.search(query, pool)[1].tolist())
+        rows.extend(index.search(query, pool, among)[1].tolist())
     if lexical is not None:
         rows.extend(lexical.top(pool))
     rows = list(dict.fromkeys(rows))
@@ -47,6 +57,9 @@ def retrieve(
         keys = relative
     else:
         keys = cosines + HYBRID_WEIGHT * relative
+    if prefer and rows:
+        preferred = [c.article_id in prefer for c in index.chunks(rows)]
+        keys = keys + PREFER_WEIGHT * np.asarray(preferred, dtype=np.float32)
     copies = (vectors @ vectors.T) >= COPY_COSINE if rows else np.zeros((0, 0), dtype=bool)
     kept: list[FusedHit] = []
     positions: list[int] = []  # of the kept hits, in `rows`
@@ -76,6 +89,7 @@ def passages_of(index: Index, hits: list[FusedHit]) -> list[Passage]:
             paragraph=chunk.paragraph,
             start=chunk.start,
             end=chunk.end,
+            page=article.page_at(chunk.start),
         )
         passages.append(Passage(rank, hit.cosine, chunk.text, None, hit.copies, citation, hit.row))
     return passages

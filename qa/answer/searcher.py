@@ -8,8 +8,10 @@ The façade the CLI and the web app call. Each stage is a module of its own: the
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
+from qa.answer.conversation import Resolution, Turn, resolve
 from qa.answer.not_found import NotFoundFeatures
 from qa.answer.question import Query
 from qa.answer.read import (
@@ -25,6 +27,7 @@ from qa.answer.retrieve import FusedHit, passages_of, retrieve
 from qa.answer.tuned import RESCORE
 from qa.config import MODES, Settings
 from qa.embed.embedder import Embedder, load_embedder
+from qa.index.filters import Filters
 from qa.index.protocol import Index
 from qa.index.reader import open_index
 
@@ -67,17 +70,28 @@ class Searcher:
     def manifest(self) -> dict:
         return self.index.manifest
 
-    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> Answer:
-        """The answer sentence and the top-k passages, with exact citations.
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        mode: str = "hybrid",
+        filters: Filters = (),
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        """The answer sentence and the top-k passages, with exact citations; only passages of
+        articles that satisfy `filters`; a follow-up resolved against the earlier turns.
 
         The answer is None when the calibrated "not found" model doubts the best sentence.
         """
         started = time.perf_counter()
-        found = self.find(question, k, mode)
+        resolution = resolve(question, history, self.index) if history else Resolution(question)
+        among = self.index.rows_matching(filters) if filters else None
+        found = self.find(resolution.searched, k, mode, among, resolution.articles)
         best = found.best
         answered = found.not_found is not None and found.not_found.answers
         return Answer(
             question=question,
+            searched=resolution.searched,
             mode=mode,
             text=found.passages[best.rank - 1].text[slice(*best.span)] if answered else None,
             passage=best.rank if answered else None,
@@ -86,9 +100,17 @@ class Searcher:
             unknown_words=found.unknown_words,
         )
 
-    def find(self, question: str, k: int, mode: str) -> SearchResult:
+    def find(
+        self,
+        question: str,
+        k: int,
+        mode: str,
+        among: Sequence[int] | None = None,
+        prefer: Collection[str] = (),
+    ) -> SearchResult:
         """Ranked passages with their best sentences highlighted, and the answer's evidence."""
-        stage = self.first_stage(question, max(k, RESCORE) if mode == "hybrid" else k, mode)
+        depth = max(k, RESCORE) if mode == "hybrid" else k
+        stage = self.first_stage(question, depth, mode, among, prefer)
         passages, read = stage.passages, stage.features
         if mode == "hybrid":
             passages, read = rescored(passages, read)
@@ -106,12 +128,20 @@ class Searcher:
         )
         return SearchResult(passages, winner, evidence, unknown)
 
-    def first_stage(self, question: str, depth: int, mode: str) -> FirstStage:
-        """The question read, and the `depth` best passages of `mode` with their features."""
+    def first_stage(
+        self,
+        question: str,
+        depth: int,
+        mode: str,
+        among: Sequence[int] | None = None,
+        prefer: Collection[str] = (),
+    ) -> FirstStage:
+        """The question read, and the `depth` best passages of `mode` with their features
+        (among the rows `among` only, when given; the articles in `prefer` preferred)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         query = Query.of(question, self.index, self.embedder)
         lexical = self.index.lexical_scores(question) if mode != "dense" else None
-        hits = retrieve(self.index, query.vector, lexical, depth, mode)
+        hits = retrieve(self.index, query.vector, lexical, depth, mode, among, prefer)
         passages = passages_of(self.index, hits)
         return FirstStage(query, hits, passages, features_of(self.index, query, hits, passages))

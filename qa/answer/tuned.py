@@ -12,6 +12,11 @@ from __future__ import annotations
 CANDIDATES = 50
 # Weight of the relative BM25 score (score / best score for the question) next to the cosine.
 HYBRID_WEIGHT = 0.3
+# Added to the fused score of a passage from an article the conversation has been citing, while
+# a follow-up is about it (qa.answer.conversation): the smallest of 0.1–0.5 at the best follow-up
+# hit@1 of bench/conversations.jsonl (`python -m bench.conversations`); more lets a sibling
+# article the last answer happened to quote crowd out the one asked about.
+PREFER_WEIGHT = 0.2
 # Passages this close (cosine of their vectors) count as copies of one another.
 COPY_COSINE = 0.97
 # Hybrid re-ranks this many fused passages by their best sentences (the second stage).

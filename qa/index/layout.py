@@ -12,7 +12,8 @@ bm25/                  the lexical (BM25) index of the same chunks
 from __future__ import annotations
 
 # 2: sentence spans and vectors stored beside the chunks (qa.index.sentence_vectors).
-FORMAT_VERSION = 2
+# 3: each article's page offsets (PDF), so that a citation names its page.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 # Beside an approximate (IVF) index only: the chunk vectors in fp16, read from disk to re-score

@@ -93,3 +93,9 @@ class DenseScores:
 
     def of(self, rows: Sequence[int]) -> np.ndarray:
         return self.scores[list(rows)]
+
+    def within(self, rows: Sequence[int]) -> DenseScores:
+        kept = np.zeros_like(self.scores)
+        chosen = np.asarray(rows, dtype=np.int64)
+        kept[chosen] = self.scores[chosen]
+        return DenseScores(kept)

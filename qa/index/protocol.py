@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qa.index.filters import Filters
 from qa.index.sentence_vectors import ChunkSentences
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
@@ -28,6 +29,9 @@ class LexicalScores(Protocol):
 
     def of(self, rows: Sequence[int]) -> np.ndarray:
         """The scores of these rows (float32), 0 for a row that holds no word of the question."""
+
+    def within(self, rows: Sequence[int]) -> LexicalScores:
+        """The same scores with every row outside `rows` at 0 (a filtered search)."""
 
 
 class Index(Protocol):
@@ -76,5 +80,14 @@ class Index(Protocol):
 
     def list_articles(self, offset: int, limit: int) -> list[Article]:
         """A page of articles without their text, ordered by id."""
+
+    def rows_matching(self, filters: Filters) -> list[int]:
+        """The chunk rows of the articles that satisfy every condition, in row order."""
+
+    def facets(self) -> dict[str, Any]:
+        """The filterable fields with their values and counts, and the published date range."""
+
+    def articles_quoting(self, text: str) -> list[str]:
+        """The ids of the articles whose text contains `text` word for word."""
 
     def close(self) -> None: ...

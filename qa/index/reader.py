@@ -8,15 +8,16 @@ even after a rebuild has swapped a new directory in at the same path.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from qa.errors import first_line
 from qa.index.chunks import ChunkStore
 from qa.index.errors import IndexCorrupt
+from qa.index.filters import Filters
 from qa.index.layout import CHUNKS, EXACT_VECTORS, LEXICAL, REBUILD, VECTORS
 from qa.index.lexical import DenseScores, LexicalIndex
 from qa.index.manifest import check_compatible, read_manifest
@@ -25,6 +26,8 @@ from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 from qa.index.vectors import VectorSearch, is_approximate, read_vector_index
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
+
+Loaded = TypeVar("Loaded")
 
 
 class LocalIndex:
@@ -65,11 +68,12 @@ class LocalIndex:
                 f"{self.sentences.chunk_rows()} chunks, manifest says {counts.get('sentences')} "
                 f"of {chunk_count})"
             )
+        self._facets: dict[str, Any] | None = None
         self.lexical = self._open(
             f"the BM25 index ({LEXICAL}/)", lambda: LexicalIndex.load(self.path, chunk_count)
         )
 
-    def _open(self, what: str, load: Any) -> Any:
+    def _open(self, what: str, load: Callable[[], Loaded]) -> Loaded:
         """`load()`, with a missing or damaged file reported as IndexCorrupt naming `what`."""
         try:
             return load()
@@ -121,6 +125,18 @@ class LocalIndex:
 
     def list_articles(self, offset: int, limit: int) -> list[Article]:
         return self.store.list_articles(offset, limit)
+
+    def rows_matching(self, filters: Filters) -> list[int]:
+        return self.store.rows_matching(filters)
+
+    def facets(self) -> dict[str, Any]:
+        """The store's facets, counted once per loaded index (it never changes)."""
+        if self._facets is None:
+            self._facets = self.store.facets()
+        return self._facets
+
+    def articles_quoting(self, text: str) -> list[str]:
+        return self.store.articles_quoting(text)
 
     def close(self) -> None:
         self.store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,13 @@ class Article:
     url: str | None = None
     published: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Where each page after the first begins in `text` (character offsets, ascending): set for
+    # paged formats (PDF), empty for the others.
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding character `offset`, or None for an unpaged article."""
+        return bisect.bisect_right(self.pages, offset) + 1 if self.pages else None
 
     @property
     def content_hash(self) -> str:

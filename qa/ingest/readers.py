@@ -1,4 +1,5 @@
-"""The readers: folders and .txt .md .html .json .jsonl files become Articles (or Problems)."""
+"""The readers: folders and .txt .md .html .json .jsonl, feed, .pdf and .docx files become
+Articles (or Problems)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,26 @@ from pathlib import Path
 from typing import Any
 
 from qa.ingest.article import Article, ArticleError, Problem, ReadResult, content_hash
-from qa.ingest.html import MAX_DEPTH as MAX_HTML_DEPTH
-from qa.ingest.html import extract_html, nesting_depth
+from qa.ingest.docx import read_docx
+from qa.ingest.feeds import feed_entries, from_entry
+from qa.ingest.markup import checked_html
+from qa.ingest.pdf import read_pdf
 from qa.ingest.titles import text_title
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+# Read from their bytes: binary formats, and XML, which declares its own encoding.
+BYTES_SUFFIXES = FEED_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | BYTES_SUFFIXES
 # Larger files are refused rather than read whole into memory (a JSONL file is streamed).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ARTICLE_CHARS = 8 * 1024 * 1024
 KNOWN_FIELDS = {"id", "title", "text", "url", "published", "source"}
+EMPTY_FILE = "empty file"
 
 
 def read_sources(sources: Sequence[str | Path]) -> ReadResult:
@@ -99,15 +108,19 @@ def _read_file(path: Path, article_id: str) -> Iterator[Article | Problem]:
     if suffix == ".jsonl":
         yield from _read_jsonl(path, article_id)
         return
-    text = decode(path.read_bytes())
+    data = path.read_bytes()
+    if suffix in BYTES_SUFFIXES:
+        if not data.strip():
+            raise ArticleError(EMPTY_FILE)
+        yield from _read_bytes(path, suffix, data, article_id)
+        return
+    text = decode(data)
     if not text.strip():
-        raise ArticleError("empty file")
+        raise ArticleError(EMPTY_FILE)
     if suffix in TEXT_SUFFIXES:
         yield _checked(Article(article_id, text_title(text), text, display_path(path)))
     elif suffix in HTML_SUFFIXES:
-        if nesting_depth(text) > MAX_HTML_DEPTH:
-            raise ArticleError(f"HTML nested too deeply (more than {MAX_HTML_DEPTH:,} levels)")
-        page = extract_html(text)
+        page = checked_html(text)
         if not page.text.strip():
             raise ArticleError("no article text found in the HTML")
         title = page.title or text_title(page.text)
@@ -123,6 +136,22 @@ def _read_file(path: Path, article_id: str) -> Iterator[Article | Problem]:
         )
     else:
         yield from _read_json(path, text, article_id)
+
+
+def _read_bytes(path: Path, suffix: str, data: bytes, file_id: str) -> Iterator[Article | Problem]:
+    """A feed's items (each a Problem if unusable, as JSON records), or one PDF or DOCX article."""
+    source = display_path(path)
+    if suffix in FEED_SUFFIXES:
+        for number, entry in enumerate(feed_entries(data), start=1):
+            where = f"{source}#{number}"
+            try:
+                yield _checked(from_entry(entry, where, file_id))
+            except ArticleError as exc:
+                yield Problem(where, str(exc))
+    elif suffix in PDF_SUFFIXES:
+        yield _checked(read_pdf(data, file_id, source))
+    else:
+        yield _checked(read_docx(data, file_id, source))
 
 
 def decode(data: bytes) -> str:

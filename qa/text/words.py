@@ -20,6 +20,19 @@ WORD = re.compile(r"(?u)\b\w\w+\b")
 STOPWORDS = frozenset(STOPWORDS_EN)
 # Not stop words to BM25, but no archive is expected to mention them: never reported as unseen.
 INTERROGATIVES = frozenset(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"])
+# A standard English list of function words (NLTK's), beyond BM25's 33: a small archive may
+# lack "did" or "many", which says nothing about whether it answers a question, so none of
+# these ever counts as a word the archive does not hold.
+_NLTK_ENGLISH = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she
+    her hers herself its itself them theirs themselves whom those am were been being have has had
+    having do does did doing because until while about against between through during before
+    after above below from up down out off over under again further once here all any both each
+    few more most other some nor only own same so than too very can just don should now d ll m o
+    re s t ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn
+    wasn weren won wouldn would could might must shall may also many much ever
+"""
+FUNCTION_WORDS = STOPWORDS | INTERROGATIVES | frozenset(_NLTK_ENGLISH.split())
 LANGUAGE = "english"
 _STEMMER = Stemmer.Stemmer(LANGUAGE)
 

@@ -1,5 +1,7 @@
 "use strict";
-// The chat page: sends questions to /api/ask and renders answers with their cited passages.
+// The chat page: sends questions (with the visible conversation as history and the chosen
+// filters) to /api/ask and renders answers with their cited passages. The page's URL can carry
+// a question and filters (?q=…&where=section=sport&since=…&until=…&mode=…): it asks on load.
 // Text from articles is only ever put in the page as text nodes (append/textContent), never
 // parsed as HTML, so an article cannot inject markup or script.
 (() => {
@@ -10,9 +12,17 @@
   const conversation = document.getElementById("conversation");
   const announcer = document.getElementById("announcer");
   const clear = document.getElementById("clear");
+  const filterBar = document.getElementById("filters");
+  const filterFields = document.getElementById("filter-fields");
+  const filterDates = document.getElementById("filter-dates");
+  const since = document.getElementById("since");
+  const until = document.getElementById("until");
   const TIMEOUT_MS = 60000;
+  const MAX_HISTORY = Number(form.dataset.history); // turns the API accepts as history
+  const FACET_VALUES = 50; // a field with more values than this gets no menu
   let turns = 0;
   let busy = false;
+  let earlier = []; // the visible conversation: {question, answer} oldest first
 
   /** An element with a class and children; strings become text nodes. */
   function el(tag, className, ...children) {
@@ -65,6 +75,7 @@
     card.tabIndex = -1;
     const meta = [c.source];
     if (c.published) meta.push(c.published);
+    if (c.page) meta.push(`page ${c.page}`);
     meta.push(`paragraph ${c.paragraph}`, `score ${passage.score.toFixed(2)}`);
     if (passage.copies) {
       const noun = passage.copies === 1 ? "copy" : "copies";
@@ -76,9 +87,136 @@
         el("h3", "source-title", c.title)),
       el("p", "source-meta", meta.join(" · ")),
       passageText(passage.text, passage.highlight),
-      link(articleHref(c, passage.highlight), "Read it in the article", "source-link"),
+      el("p", "answer-tools",
+        link(articleHref(c, passage.highlight), "Read it in the article", "source-link"),
+        copyButton(passage)),
     );
     return card;
+  }
+
+  /** The citation as a reader pastes it: title, source, date, paragraph (page) and the link. */
+  function citationText(passage) {
+    const c = passage.citation;
+    const where = [c.source, c.published, c.page ? `page ${c.page}` : null,
+      `paragraph ${c.paragraph}`].filter(Boolean).join(", ");
+    const href = new URL(articleHref(c, passage.highlight), location.href).href;
+    return `“${c.title}”, ${where}. ${href}`;
+  }
+
+  function copyButton(passage) {
+    const button = el("button", "copy-citation", "Copy citation");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      const text = citationText(passage);
+      try {
+        await navigator.clipboard.writeText(text);
+        button.textContent = "Copied";
+        announcer.textContent = "Citation copied.";
+      } catch {
+        window.prompt("Copy the citation:", text); // no clipboard access (plain http): show it
+      }
+    });
+    return button;
+  }
+
+  // --- filters and shareable links ---------------------------------------------------------
+
+  /** The chosen filters as the API takes them ({} when none). */
+  function chosenFilters() {
+    const filters = {};
+    for (const select of filterFields.querySelectorAll("select")) {
+      if (select.value) filters[select.dataset.field] = select.value;
+    }
+    const range = {};
+    if (since.value) range.from = since.value;
+    if (until.value) range.to = until.value;
+    if (range.from || range.to) filters.published = range;
+    return filters;
+  }
+
+  /** The filters in words, for the line under each answer. */
+  function describeFilters(filters) {
+    const parts = [];
+    for (const [field, value] of Object.entries(filters)) {
+      if (field !== "published") parts.push(`${field} = ${value}`);
+    }
+    const range = filters.published;
+    if (range) parts.push(`published ${range.from || "…"} – ${range.to || "…"}`);
+    return parts.join(" · ");
+  }
+
+  /** The page's own URL that asks `question` with these filters and mode. */
+  function shareHref(question, filters, searchMode) {
+    const params = new URLSearchParams({ q: question });
+    if (searchMode !== "hybrid") params.set("mode", searchMode);
+    for (const [field, value] of Object.entries(filters)) {
+      if (field !== "published") params.append("where", `${field}=${value}`);
+    }
+    if (filters.published && filters.published.from) params.set("since", filters.published.from);
+    if (filters.published && filters.published.to) params.set("until", filters.published.to);
+    return `${location.pathname}?${params}`;
+  }
+
+  function option(value, text) {
+    const node = el("option", null, text);
+    node.value = value;
+    return node;
+  }
+
+  /** One labelled menu per field with few enough values; dates bounded by the archive's. */
+  function renderFacets(facets) {
+    let shown = 0;
+    for (const [field, facet] of Object.entries(facets.fields || {})) {
+      if (!facet.values.length || facet.values.length > FACET_VALUES) continue;
+      const id = `filter-${shown}`;
+      const label = el("label", null, field);
+      label.htmlFor = id;
+      const select = el("select", null, option("", "any"));
+      select.id = id;
+      select.dataset.field = field;
+      for (const { value, count } of facet.values) {
+        select.append(option(String(value), `${value} (${count})`));
+      }
+      filterFields.append(label, select);
+      shown += 1;
+    }
+    const range = facets.published || {};
+    if (range.from && range.to) {
+      for (const input of [since, until]) {
+        input.min = range.from.slice(0, 10);
+        input.max = range.to.slice(0, 10);
+      }
+      filterDates.hidden = false;
+      shown += 1;
+    }
+    filterBar.hidden = shown === 0;
+  }
+
+  /** Set the filter controls from a shared link's parameters (values the menus offer only). */
+  function applyParams(params) {
+    for (const condition of params.getAll("where")) {
+      const at = condition.indexOf("=");
+      const select = [...filterFields.querySelectorAll("select")]
+        .find((s) => s.dataset.field === condition.slice(0, at));
+      if (select && [...select.options].some((o) => o.value === condition.slice(at + 1))) {
+        select.value = condition.slice(at + 1);
+      }
+    }
+    for (const [input, name] of [[since, "since"], [until, "until"]]) {
+      const value = params.get(name);
+      if (value && /^\d{4}-\d{2}-\d{2}$/.test(value)) input.value = value;
+    }
+    const wanted = params.get("mode");
+    if ([...mode.options].some((o) => o.value === wanted)) mode.value = wanted;
+  }
+
+  async function loadFacets() {
+    try {
+      const response = await fetch("/api/facets", { headers: { Accept: "application/json" } });
+      if (response.ok) renderFacets(await response.json());
+    } catch {
+      // no index yet, or the server is away: the page works without filters
+    }
   }
 
   function renderAnswer(reply, data, turnId, announce) {
@@ -95,9 +233,18 @@
         : " No passage comes close.";
       reply.append(el("p", "no-answer", `The articles do not answer this question.${unknown}${rest}`));
     }
+    if (data.searched && data.searched !== data.question) {
+      reply.append(el("p", "searched", `Searched: “${data.searched}”`));
+    }
+    const filters = data.filters || {};
+    if (Object.keys(filters).length) {
+      reply.append(el("p", "filtered", `Only articles with ${describeFilters(filters)}`));
+    }
     const count = data.passages.length;
     reply.append(el("p", "reply-meta",
-      `${count} passage${count === 1 ? "" : "s"} · ${data.mode} search · ${Math.round(data.took_ms)} ms`));
+      `${count} passage${count === 1 ? "" : "s"} · ${data.mode} search · ${Math.round(data.took_ms)} ms · `,
+      link(shareHref(data.searched || data.question, filters, data.mode), "Link to this answer",
+        "share-link")));
     const sources = el("ol", "sources");
     sources.setAttribute("aria-label", "Sources");
     for (const passage of data.passages) {
@@ -118,13 +265,15 @@
   }
 
   /** POST the question; resolves to the answer JSON, rejects with a readable Error. */
-  async function ask(question) {
+  async function ask(question, filters) {
+    const body = { question, k: 5, mode: mode.value, history: earlier.slice(-MAX_HISTORY) };
+    if (Object.keys(filters).length) body.filters = filters;
     let response;
     try {
       response = await fetch("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ question, k: 5, mode: mode.value }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
@@ -190,7 +339,14 @@
     for (const { question, data } of saved()) {
       const { reply, turnId } = addTurn(question);
       renderAnswer(reply, data, turnId, false);
+      remember(question, data);
     }
+  }
+
+  /** Keep a turn as history for the next question: the question and the answer given. */
+  function remember(question, data) {
+    earlier = [...earlier, { question, answer: data.answer ? data.answer.text : null }]
+      .slice(-MAX_HISTORY);
   }
 
   async function submit(question) {
@@ -203,10 +359,12 @@
     turn.scrollIntoView({ block: "start" });
     announcer.textContent = "Searching…";
     try {
-      const data = await ask(question);
+      const filters = chosenFilters();
+      const data = { ...(await ask(question, filters)), filters };
       loading.remove();
       renderAnswer(reply, data, turnId, true);
       save(question, data);
+      remember(question, data);
       const notice = document.getElementById("notice");
       if (notice) notice.remove();
     } catch (error) {
@@ -235,7 +393,18 @@
 
   clear.addEventListener("click", () => {
     sessionStorage.removeItem(STORE_KEY);
-    location.reload();
+    location.assign(location.pathname); // a new conversation, without a shared link's question
+  });
+
+  // Filters first (a shared link may name them), then the shared link's question, if any.
+  loadFacets().then(() => {
+    const params = new URLSearchParams(location.search);
+    applyParams(params);
+    const shared = (params.get("q") || "").trim().slice(0, Number(input.maxLength) || 2000);
+    if (shared && !busy) {
+      window.history.replaceState(null, "", location.pathname); // a reload does not ask again
+      submit(shared);
+    }
   });
 
   input.addEventListener("keydown", (event) => {

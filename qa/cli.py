@@ -301,11 +301,16 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
     import waitress
 
     from web import create_app
+    from web.auth import is_loopback
     from web.holder import index_holder
 
+    settings = settings_from(ctx, index_dir=index_dir, host=host, port=port)
+    if not settings.api_token and not is_loopback(settings.host):
+        message = f"error: host {settings.host} is beyond loopback: set QA_API_TOKEN to a secret"
+        click.echo(message, err=True)
+        sys.exit(EXIT_ERROR)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("web").setLevel(logging.INFO)  # index reloads are worth a line
-    settings = settings_from(ctx, index_dir=index_dir, host=host, port=port)
     app = create_app(settings)
     server = waitress.create_server(app, host=settings.host, port=settings.port)
     bound = getattr(server, "effective_port", settings.port)

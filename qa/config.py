@@ -52,6 +52,9 @@ class Settings:
     port: int = 5000
     # Requests a minute each client address may make to /api/ (0: no limit).
     rate_limit: int = 0
+    # The secret a server beyond loopback requires: `Authorization: Bearer <token>` on /api/,
+    # or the page's login. Empty: no authentication, and `qa serve` stays on loopback.
+    api_token: str = ""
     # Sources indexed by a first `qa build` with none given.
     default_sources: tuple[str, ...] = ("seeds",)
 

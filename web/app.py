@@ -6,7 +6,7 @@ from flask import Flask, Response
 
 from qa.config import Settings
 from qa.embed.embedder import load_embedder
-from web import api, holder, pages, ratelimit
+from web import api, auth, holder, pages, ratelimit
 from web.errors import register_error_handlers
 from web.limits import MAX_BODY_BYTES
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.url_map.merge_slashes = False  # ids are keys: "//x" is an unknown id (404), not a redirect
     holder.init_app(app, settings, load_embedder(settings))
     ratelimit.init_app(app, settings.rate_limit)
+    auth.init_app(app, settings.api_token)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     register_error_handlers(app)

@@ -18,6 +18,10 @@ def _error(description: str) -> dict[str, Any]:
 
 
 COMMON_ERRORS = {
+    "401": {
+        **_error("unauthorized: this server needs Authorization: Bearer TOKEN."),
+        "headers": {"WWW-Authenticate": {"description": "Bearer.", "schema": {"type": "string"}}},
+    },
     "404": _error("not_found: no such endpoint."),
     "405": _error("method_not_allowed: the endpoint exists; the Allow header lists methods."),
     "429": {
@@ -130,5 +134,9 @@ def openapi_document() -> dict[str, Any]:
                 )
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            # Required only by a server started with QA_API_TOKEN (all but health and this).
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }

@@ -95,7 +95,7 @@ def _new_k(line: str, k: int, show: Callable[[str], None]) -> int:
     """The k a `/k N` line asks for, or the old one (with a word why) when N is not valid."""
     value = line[2:].strip()
     if value.isdigit() and 1 <= int(value) <= MAX_K:
-        show(f"(answers now list {value} passages)")
+        show(f"(answers now list {value} passage{'' if value == '1' else 's'})")
         return int(value)
     show(f"(/k takes a number from 1 to {MAX_K}; it stays {k})")
     return k

@@ -55,6 +55,9 @@ class Settings:
     # The secret a server beyond loopback requires: `Authorization: Bearer <token>` on /api/,
     # or the page's login. Empty: no authentication, and `qa serve` stays on loopback.
     api_token: str = ""
+    # A cross-encoder (Hugging Face id or local directory) that re-scores the top passages and
+    # answer sentences, e.g. cross-encoder/ms-marco-MiniLM-L-6-v2. Empty: none (none ships).
+    reranker: str = ""
     # Sources indexed by a first `qa build` with none given.
     default_sources: tuple[str, ...] = ("seeds",)
 

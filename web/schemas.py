@@ -156,6 +156,7 @@ SCHEMAS: dict[str, Any] = {
             "answer",
             "passages",
             "unknown_words",
+            "reranker",
             "took_ms",
         ],
         "properties": {
@@ -186,6 +187,11 @@ SCHEMAS: dict[str, Any] = {
                 "question spells them: often why the articles do not answer it.",
                 "type": "array",
                 "items": {"type": "string"},
+            },
+            "reranker": {
+                "description": "The cross-encoder that re-scored passages and answer sentences "
+                "(QA_RERANKER), or null when none is configured.",
+                "type": ["string", "null"],
             },
             "took_ms": {"type": "number", "minimum": 0},
         },

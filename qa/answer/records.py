@@ -61,6 +61,8 @@ class Answer:
     unknown_words: tuple[str, ...] = ()
     # The standalone question actually searched (a follow-up resolved against its conversation).
     searched: str = ""
+    # The cross-encoder that re-scored passages and sentences (QA_RERANKER), if any.
+    reranker: str | None = None
 
     @property
     def found(self) -> bool:
@@ -75,5 +77,6 @@ class Answer:
             "answer": answer,
             "passages": [p.to_dict() for p in self.passages],
             "unknown_words": list(self.unknown_words),
+            "reranker": self.reranker,
             "took_ms": round(self.took_ms, 1),
         }

@@ -1,51 +1,54 @@
 """Fit the "not found" model (qa/answer/tuned.py NOT_FOUND_MODEL) on the tuning half of the
-public sets.
+public sets, asked of archives of three sizes (bench/archives.py: one article, the gold articles,
+the full corpus), so that one model holds from a reader's first article to a newsroom's archive.
 
     .venv/bin/python -m bench.calibrate [--index bench-results/quality-index] [--write]
 
-Needs the benchmark index (`python -m bench.quality` builds it). For every question of the
-tuning half (even id hash) of both sets, takes the hybrid search's NotFoundFeatures of its best
-sentence (qa/answer/not_found.py: the sentence's and its passage's cosines, the IDF coverage of
-that passage, a question word no passage contains, a question number the passage lacks) and
-fits a logistic regression of "the archive answers this question" (scikit-learn), each set
-weighted equally. Prints the coefficients (`--write` puts them into qa/answer/tuned.py), the
-highest threshold that still answers 95% of the answerable BBC questions of the tuning half,
-and for a range of thresholds the share of unanswerable questions left without an answer and of
-answerable ones still answered, per set and half.
+The full corpus is the benchmark index (`python -m bench.quality` builds it); the smaller
+archives are built under bench-results/archives on the first run. For every question of the
+tuning half (even id hash) of both sets and every size, takes the hybrid search's
+NotFoundFeatures of its best sentence (qa/answer/not_found.py) and fits a logistic regression of
+"the archive answers this question" (scikit-learn; see `fit` for the weighting). Prints the
+coefficients (`--write` puts them into qa/answer/tuned.py), the highest threshold that still
+answers ANSWERED of the answerable questions of the tuning half of each set at every size, and a
+range of thresholds the share of unanswerable questions left without an answer and of answerable
+ones still answered, per size, set and half.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from bench.archives import SIZES, archives
 from bench.constants import rewrite
-from bench.public import SETS, arguments, held_out, questions_file
+from bench.public import RESULTS, SETS, arguments, held_out
 from bench.report import save_json
 from qa.answer.not_found import NotFoundFeatures
-from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.evaluate import read_questions
+from qa.embed.embedder import load_embedder
 
-THRESHOLDS = (0.3, 0.35, 0.375, 0.4, 0.45, 0.5, 0.6)
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 FEATURES = tuple(field.name for field in fields(NotFoundFeatures))
-# The share of answerable BBC questions (tuning half) the chosen threshold must still answer.
+# The share of answerable questions (tuning half) of each set the chosen threshold must still
+# answer, at every archive size.
 ANSWERED = 0.95
 
 
-def features(searcher: Searcher, data: Path) -> list[dict]:
-    """Per question: set, half, label (answerable) and the features of the model."""
+def features(asked: dict[str, list]) -> list[dict]:
+    """Per size and question: set, half, label (answerable) and the features of the model."""
     rows = []
-    for name in SETS:
-        for question in read_questions(questions_file(data, name)):
+    for size, questions in asked.items():
+        for name, question, searcher in questions:
             evidence = searcher.find(question.question, 10, "hybrid").not_found
             rows.append(
                 {
+                    "size": size,
                     "set": name,
+                    "id": question.id,
                     "held": held_out(question),
                     "answerable": not question.unanswerable,
                     **(asdict(evidence) if evidence else dict.fromkeys(FEATURES, 0.0)),
@@ -55,44 +58,64 @@ def features(searcher: Searcher, data: Path) -> list[dict]:
 
 
 def fit(rows: list[dict]) -> dict[str, float]:
-    tune = [r for r in rows if not r["held"]]
+    """Logistic regression on the tuning half, each (size, set, answerable) group weighted
+    equally. SQuAD's unanswerable questions are left out: written to be answered by the very
+    article they are asked of, they hold nothing these features could see, and fitting them
+    only teaches the model to doubt every answer."""
+    tune = [r for r in rows if not r["held"] and (r["answerable"] or r["set"] == "bbc")]
     x = np.array([[r[f] for f in FEATURES] for r in tune])
     y = np.array([r["answerable"] for r in tune])
-    per_set = {name: sum(1 for r in tune if r["set"] == name) for name in SETS}
-    weights = np.array([len(tune) / (len(SETS) * per_set[r["set"]]) for r in tune])
-    model = LogisticRegression(class_weight="balanced").fit(x, y, sample_weight=weights)
+    group = [(r["size"], r["set"], r["answerable"]) for r in tune]
+    count = {g: group.count(g) for g in set(group)}
+    weights = np.array([len(tune) / (len(count) * count[g]) for g in group])
+    model = LogisticRegression().fit(x, y, sample_weight=weights)
     fitted = dict(zip(FEATURES, model.coef_[0], strict=True))
     bias = {"bias": round(float(model.intercept_[0]), 2)}
     return bias | {f: round(float(w), 2) for f, w in fitted.items()}
 
 
 def threshold(rows: list[dict], model: dict[str, float]) -> float:
-    """The highest threshold (to 0.005) that answers ANSWERED of the tuning half's BBC questions."""
-    part = [r for r in rows if r["set"] == "bbc" and not r["held"] and r["answerable"]]
-    probabilities = np.sort([_probability(model, r) for r in part])
-    highest = probabilities[int(np.floor((1 - ANSWERED) * len(part)))]
-    return round(float(np.floor(highest * 200) / 200), 3)
+    """The highest threshold (to 0.005) that answers ANSWERED of the tuning half's answerable
+    questions of each set at every size."""
+    highest = []
+    for size in SIZES:
+        for name in SETS:
+            part = [
+                r
+                for r in rows
+                if r["size"] == size and r["set"] == name and not r["held"] and r["answerable"]
+            ]
+            probabilities = np.sort([_probability(model, r) for r in part])
+            highest.append(probabilities[int(np.floor((1 - ANSWERED) * len(part)))])
+    return round(float(np.floor(min(highest) * 200) / 200), 3)
 
 
 def table(rows: list[dict], model: dict[str, float], thresholds: tuple[float, ...]) -> list[dict]:
-    """For each threshold: null share on unanswerable and answered share on answerable."""
+    """For each threshold, size, set and half: null share on unanswerable, answered share on
+    answerable."""
     out = []
     for cut in sorted(set(thresholds)):
-        for name in SETS:
-            for held in (False, True):
-                part = [r for r in rows if r["set"] == name and r["held"] == held]
-                said = [_probability(model, r) >= cut for r in part]
-                answerable = [s for s, r in zip(said, part, strict=True) if r["answerable"]]
-                impossible = [s for s, r in zip(said, part, strict=True) if not r["answerable"]]
-                out.append(
-                    {
-                        "threshold": cut,
-                        "set": name,
-                        "half": "held" if held else "tune",
-                        "answered_answerable": round(float(np.mean(answerable)), 3),
-                        "null_unanswerable": round(1 - float(np.mean(impossible)), 3),
-                    }
-                )
+        for size in SIZES:
+            for name in SETS:
+                for held in (False, True):
+                    part = [
+                        r
+                        for r in rows
+                        if r["size"] == size and r["set"] == name and r["held"] == held
+                    ]
+                    said = [_probability(model, r) >= cut for r in part]
+                    answerable = [s for s, r in zip(said, part, strict=True) if r["answerable"]]
+                    impossible = [s for s, r in zip(said, part, strict=True) if not r["answerable"]]
+                    out.append(
+                        {
+                            "threshold": cut,
+                            "size": size,
+                            "set": name,
+                            "half": "held" if held else "tune",
+                            "answered_answerable": round(float(np.mean(answerable)), 3),
+                            "null_unanswerable": round(1 - float(np.mean(impossible)), 3),
+                        }
+                    )
     return out
 
 
@@ -105,7 +128,9 @@ def main() -> None:
     parser = arguments(__doc__, "calibration.json")
     parser.add_argument("--write", action="store_true", help="put the fitted model in tuned.py")
     args = parser.parse_args()
-    rows = features(Searcher(Settings.from_env(index_dir=args.index)), args.data)
+    settings = Settings.from_env(index_dir=args.index)
+    embedder = load_embedder(settings)
+    rows = features(archives(args.data, RESULTS / "archives", settings, embedder))
     model = fit(rows)
     chosen = threshold(rows, model)
     result = {

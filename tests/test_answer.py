@@ -40,7 +40,14 @@ def test_words_no_article_contains_are_named(seed_searcher: Searcher) -> None:
 
 
 def _probability(**changes: float) -> float:
-    base = {"sentence": 0.6, "passage": 0.5, "coverage": 0.9, "unseen": 0.0, "missing_number": 0.0}
+    base = {
+        "sentence": 0.6,
+        "passage": 0.5,
+        "coverage": 0.9,
+        "absence": 0.0,
+        "missing_number": 0.0,
+        "scale": 0.5,
+    }
     return NotFoundFeatures(**(base | changes)).probability()
 
 
@@ -48,7 +55,8 @@ def test_answer_probability_rises_with_the_evidence_for_an_answer() -> None:
     assert _probability(sentence=0.7) > _probability(sentence=0.3)
     assert _probability(passage=0.7) > _probability(passage=0.3)
     assert _probability(coverage=0.9) > _probability(coverage=0.3)
-    assert _probability(unseen=0.0) > _probability(unseen=1.0)
+    assert _probability(absence=0.0) > _probability(absence=1.0)
     assert _probability(missing_number=0.0) > _probability(missing_number=1.0)
-    assert _probability(sentence=0, passage=0, coverage=0, unseen=1, missing_number=1) > 0.0
-    assert _probability(sentence=1, passage=1, coverage=1) < 1.0
+    assert _probability(scale=0.2) > _probability(scale=1.0)  # a larger archive, a higher bar
+    assert _probability(sentence=0, passage=0, coverage=0, absence=1, missing_number=1) > 0.0
+    assert _probability(sentence=1, passage=1, coverage=1, scale=0) < 1.0

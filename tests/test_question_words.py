@@ -52,3 +52,28 @@ def test_a_number_of_the_question_missing_from_a_passage(index: LexicalIndex) ->
     assert not words.lacks_number(content_words("A convoy crossed the border in 2019."))
     assert words.lacks_number(content_words("A convoy crossed the border in 2018."))
     assert not question_words(index, "Which convoy crossed?").lacks_number(set())
+
+
+def test_function_words_and_interrogatives_are_never_unseen(index: LexicalIndex) -> None:
+    # None of these is in the three chunks; none says anything about the archive.
+    words = question_words(index, "How many attacks did militants stage, and what about my own?")
+    assert {w.lower() for w in words.unseen} == {"attacks", "militants", "stage"}
+    assert not {"mani", "did", "about", "my", "own", "how", "what"} & words.informative.keys()
+
+
+def test_silence_tells_more_the_larger_the_archive() -> None:
+    # "start" is common English: one small archive may well lack it, a large one hardly.
+    small = QuestionWords.of("When did the offensive start?", lambda stem: 0, 4)
+    large = QuestionWords.of("When did the offensive start?", lambda stem: 0, 100_000)
+    assert 0 < small.absence < 0.5 < large.absence <= 1
+    rare = QuestionWords.of("Who is Peskov?", lambda stem: 0, 100_000)
+    assert rare.absence < large.absence  # a rare name is missing from most archives
+    seen = QuestionWords.of("When did the offensive start?", lambda stem: 1, 100_000)
+    assert seen.absence == 0.0
+
+
+def test_informed_share_weighs_rare_words_most(index: LexicalIndex) -> None:
+    words = question_words(index, "Did Blunkett hire a nanny?")
+    assert words.informed(content_words("Blunkett hired a nanny")) == 1.0
+    assert words.informed(content_words("the nanny")) < words.informed(content_words("Blunkett"))
+    assert words.informed(set()) == 0.0

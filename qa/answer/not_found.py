@@ -22,23 +22,36 @@ class NotFoundFeatures:
     sentence: float  # its cosine to the question
     # The cosine of its passage: off-topic questions land on passages only loosely related.
     passage: float
-    # The IDF-weighted share of the question's words in that passage: a question about a name,
-    # place or year the archive lacks misses rare words.
+    # The share of the question's words in that passage, weighted by their information in
+    # English (not in the archive, whose size would change it): a question about a name, place
+    # or year the archive lacks misses rare words.
     coverage: float
-    unseen: float  # 1 when a word of the question occurs in no indexed passage at all
+    # How telling the archive's silence about a word of the question is (QuestionWords.absence):
+    # it weighs against an answer in a large archive, hardly at all in one article.
+    absence: float
     missing_number: float  # 1 when a number of the question (a year, a count) is not in it
+    # The archive's size, log10(chunks) / 6 (1 at a million chunks): the larger the archive, the
+    # closer its nearest passage comes to any question, so the higher the bar for a cosine.
+    scale: float
 
     @classmethod
     def of(
-        cls, best: SentenceFeatures, passage: Passage, read: PassageFeatures, query: Query
+        cls,
+        best: SentenceFeatures,
+        passage: Passage,
+        read: PassageFeatures,
+        query: Query,
+        chunks: int,
     ) -> NotFoundFeatures:
-        """The features of the best sentence, its passage and that passage's reading."""
+        """The features of the best sentence, its passage and that passage's reading, in an
+        archive of `chunks` chunks."""
         return cls(
             sentence=best.cosine,
             passage=passage.score,
-            coverage=read.coverage,
-            unseen=float(bool(query.words.unseen)),
+            coverage=read.informed,
+            absence=query.words.absence,
             missing_number=float(read.lacks_number),
+            scale=math.log10(max(chunks, 1)) / 6,
         )
 
     def probability(self) -> float:

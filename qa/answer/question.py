@@ -4,14 +4,16 @@ it asks for."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from qa.answer.kinds import AnswerKind
+from qa.answer.tuned import WORDS_PER_CHUNK
 from qa.embed.embedder import Embedder
 from qa.index.lexical import idf
 from qa.index.protocol import Index
+from qa.text.rarity import expected_mention, information
 from qa.text.words import FUNCTION_WORDS, content_forms
 
 
@@ -27,6 +29,12 @@ class QuestionWords:
     # Words no indexed chunk contains, as the question spells them: a question about something
     # the archive never mentions.
     unseen: tuple[str, ...] = ()
+    # The question's words but function words, weighted by their information in English at
+    # large (qa.text.rarity): the same weights whatever the archive's size.
+    informative: dict[str, float] = field(default_factory=dict)
+    # How telling the archive's silence is: for the unseen word most likely to be mentioned in
+    # an archive of this size, the chance that it would be (0 when every word is seen).
+    absence: float = 0.0
 
     @classmethod
     def of(cls, question: str, frequency: Callable[[str], int], chunks: int) -> QuestionWords:
@@ -34,13 +42,14 @@ class QuestionWords:
         chunks hold each (Index.word_frequency)."""
         forms = content_forms(question)
         frequencies = {stem: frequency(stem) for stem in forms}
+        content = {s: f for s, f in forms.items() if f.lower() not in FUNCTION_WORDS}
+        unseen = tuple(form for stem, form in content.items() if frequencies[stem] == 0)
+        archive_words = chunks * WORDS_PER_CHUNK
         return cls(
             {stem: idf(f, chunks) for stem, f in frequencies.items()},
-            tuple(
-                form
-                for stem, form in forms.items()
-                if frequencies[stem] == 0 and form.lower() not in FUNCTION_WORDS
-            ),
+            unseen,
+            {stem: information(form.lower()) for stem, form in content.items()},
+            max((expected_mention(f.lower(), archive_words) for f in unseen), default=0.0),
         )
 
     def overlap(self, present: set[str]) -> tuple[float, float]:
@@ -49,6 +58,12 @@ class QuestionWords:
             return 0.0, 0.0
         found = [w for word, w in self.weights.items() if word in present]
         return len(found) / len(self.weights), sum(found) / sum(self.weights.values())
+
+    def informed(self, present: set[str]) -> float:
+        """Information-weighted share of the question's words but function words in `present`."""
+        total = sum(self.informative.values())
+        found = sum(w for word, w in self.informative.items() if word in present)
+        return found / total if total else 0.0
 
     def focus(self, present: set[str]) -> float:
         """Share of `present` (a sentence's content words) that are the question's: a sentence

@@ -50,12 +50,12 @@ class SentenceFeatures:
 
 @dataclass(frozen=True)
 class PassageFeatures:
-    """A passage read against the question: its sentences, the IDF-weighted share of the
-    question's words in the whole passage, whether it lacks a number of the question, and the
-    features of the second stage (keyed as PASSAGE_WEIGHTS)."""
+    """A passage read against the question: its sentences, the information-weighted share of
+    the question's words in the whole passage (QuestionWords.informed), whether it lacks a number
+    of the question, and the features of the second stage (keyed as PASSAGE_WEIGHTS)."""
 
     sentences: list[SentenceFeatures]
-    coverage: float
+    informed: float
     lacks_number: bool
     second_stage: dict[str, float]
 
@@ -86,14 +86,20 @@ def features_of(
             for span, cosine, words_in in zip(sentences.spans, cosines, present, strict=True)
         ]
         everything = set().union(*present)
-        coverage = words.overlap(everything)[1]
         second_stage = {
             "fused": hit.fused,
             "sentence": max((s.cosine for s in scored), default=0.0),
             "sentence_words": max((s.weighted for s in scored), default=0.0),
-            "passage_words": coverage,
+            "passage_words": words.overlap(everything)[1],
         }
-        read.append(PassageFeatures(scored, coverage, words.lacks_number(everything), second_stage))
+        read.append(
+            PassageFeatures(
+                scored,
+                words.informed(everything),
+                words.lacks_number(everything),
+                second_stage,
+            )
+        )
     return read
 
 

@@ -23,6 +23,7 @@ from qa.answer.read import (
     rescored,
 )
 from qa.answer.records import Answer, Passage
+from qa.answer.rerank import Reranker, load_reranker
 from qa.answer.retrieve import FusedHit, passages_of, retrieve
 from qa.answer.tuned import RESCORE
 from qa.config import MODES, Settings
@@ -65,6 +66,9 @@ class Searcher:
         self.index.check_compatible(
             settings.model, self.embedder.weights_hash, settings.chunker_fingerprint()
         )
+        self.reranker: Reranker | None = (
+            load_reranker(settings.reranker) if settings.reranker else None
+        )
 
     @property
     def manifest(self) -> dict:
@@ -98,6 +102,7 @@ class Searcher:
             passages=found.passages,
             took_ms=(time.perf_counter() - started) * 1000,
             unknown_words=found.unknown_words,
+            reranker=self.reranker.name if self.reranker else None,
         )
 
     def find(
@@ -114,17 +119,26 @@ class Searcher:
         passages, read = stage.passages, stage.features
         if mode == "hybrid":
             passages, read = rescored(passages, read)
+        if self.reranker:
+            passages, read = self.reranker.reorder(question, passages, read)
         best = best_per_passage(read)
+        if self.reranker:
+            chosen = self.reranker.answer_sentence(question, passages[:k], read)
+            best = best | ({chosen.rank: chosen} if chosen else {})
         passages = [
             replace(p, highlight=best[p.rank].span if p.rank in best else None)
             for p in passages[:k]
         ]
         unknown = stage.query.words.unseen
-        winner = answer_sentence(best, len(passages))
+        winner = chosen if self.reranker else answer_sentence(best, len(passages))
         if winner is None:
             return SearchResult(passages, None, None, unknown)
         evidence = NotFoundFeatures.of(
-            winner, passages[winner.rank - 1], read[winner.rank - 1], stage.query
+            winner,
+            passages[winner.rank - 1],
+            read[winner.rank - 1],
+            stage.query,
+            self.index.chunk_count,
         )
         return SearchResult(passages, winner, evidence, unknown)
 

@@ -43,7 +43,9 @@ def features(asked: dict[str, list]) -> list[dict]:
     rows = []
     for size, questions in asked.items():
         for name, question, searcher in questions:
-            evidence = searcher.find(question.question, 10, "hybrid").not_found
+            found = searcher.find(question.question, 10, "hybrid")
+            evidence, best = found.not_found, found.best
+            said = found.passages[best.rank - 1].text[slice(*best.span)].lower() if best else ""
             rows.append(
                 {
                     "size": size,
@@ -51,6 +53,8 @@ def features(asked: dict[str, list]) -> list[dict]:
                     "id": question.id,
                     "held": held_out(question),
                     "answerable": not question.unanswerable,
+                    # The best sentence holds an answer string (whether or not it is given).
+                    "right": any(a.lower() in said for a in question.answers),
                     **(asdict(evidence) if evidence else dict.fromkeys(FEATURES, 0.0)),
                 }
             )
@@ -92,7 +96,7 @@ def threshold(rows: list[dict], model: dict[str, float]) -> float:
 
 def table(rows: list[dict], model: dict[str, float], thresholds: tuple[float, ...]) -> list[dict]:
     """For each threshold, size, set and half: null share on unanswerable, answered share on
-    answerable."""
+    answerable, and the share of answerable ones given an answer sentence that holds the answer."""
     out = []
     for cut in sorted(set(thresholds)):
         for size in SIZES:
@@ -106,6 +110,9 @@ def table(rows: list[dict], model: dict[str, float], thresholds: tuple[float, ..
                     said = [_probability(model, r) >= cut for r in part]
                     answerable = [s for s, r in zip(said, part, strict=True) if r["answerable"]]
                     impossible = [s for s, r in zip(said, part, strict=True) if not r["answerable"]]
+                    hits = [
+                        s and r["right"] for s, r in zip(said, part, strict=True) if r["answerable"]
+                    ]
                     out.append(
                         {
                             "threshold": cut,
@@ -114,6 +121,7 @@ def table(rows: list[dict], model: dict[str, float], thresholds: tuple[float, ..
                             "half": "held" if held else "tune",
                             "answered_answerable": round(float(np.mean(answerable)), 3),
                             "null_unanswerable": round(1 - float(np.mean(impossible)), 3),
+                            "sentence_hit": round(float(np.mean(hits)), 3),
                         }
                     )
     return out

@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -125,7 +124,8 @@ def test_the_ray_index_has_the_plain_chunks_offsets_and_vectors(built):
     assert cosines(ray.vectors_of(rows), plain.vectors_of(rows)).min() >= 0.9999
     ray_sentences, plain_sentences = ray.sentences_of(rows), plain.sentences_of(rows)
     assert [s.spans for s in ray_sentences] == [s.spans for s in plain_sentences]
-    pooled = [cosines(r.vectors, p.vectors) for r, p in zip(ray_sentences, plain_sentences)]
+    pairs = zip(ray_sentences, plain_sentences, strict=True)
+    pooled = [cosines(r.vectors, p.vectors) for r, p in pairs]
     assert np.concatenate(pooled).min() >= 0.9999
 
 

@@ -33,6 +33,7 @@ from qa.text.chunking import Chunk
 # Articles per actor call: about 50 chunks of news, enough for the embedder's length-sorted
 # batches, few enough that a small build still spreads over every actor.
 ARTICLES_PER_BATCH = 16
+ACTOR_CPUS = 1  # each actor reserves one CPU and embeds on one thread: Ray's unit of scale
 CHUNK_FIELDS = ("paragraph", "start", "end", "tokens")  # Chunk's integer fields
 CONNECT_TIMEOUT_S = 10  # to reach RAY_ADDRESS before handing it to Ray
 # The last line of a Python traceback: "package.module.SomeError: what went wrong".
@@ -113,6 +114,7 @@ def ray_chunk_and_embed(
 
 
 def _import_ray() -> Any:
+    """The ray module, imported only now: Ray is an extra, and `qa build` starts faster without."""
     try:
         import ray
         import ray.data
@@ -157,29 +159,29 @@ def _check_reachable(address: str) -> None:
         raise EngineError(message) from None
 
 
-def _pool(ray: Any, settings: Settings) -> tuple[int, float, float]:
+def _pool(ray: Any, settings: Settings) -> tuple[int, int, float]:
     """How many actors, and the CPUs and GPUs each reserves, checked against the cluster."""
     resources = ray.cluster_resources()
     cpus_there, gpus_there = resources.get("CPU", 0), resources.get("GPU", 0)
     gpus = settings.ray_gpus
     if gpus and gpus_there < gpus:
         raise EngineError(f"--ray-gpus {gpus:g}: the Ray cluster has {gpus_there:g} GPUs")
-    most = int(gpus_there // gpus) if gpus else int(cpus_there)
+    most = int(gpus_there // gpus) if gpus else int(cpus_there // ACTOR_CPUS)
     actors = settings.ray_actors or most
-    if actors > min(most, int(cpus_there)) or not actors:
+    if not actors or actors > most or actors * ACTOR_CPUS > cpus_there:
         raise EngineError(
-            f"{actors} Ray actors need {actors} CPUs"
+            f"{actors} Ray actors need {actors * ACTOR_CPUS} CPUs"
             + (f" and {actors * gpus:g} GPUs" if gpus else "")
             + f"; the cluster has {cpus_there:g} CPUs and {gpus_there:g} GPUs"
         )
-    return actors, 1.0, gpus
+    return actors, ACTOR_CPUS, gpus
 
 
-def _actor_arguments(settings: Settings, cpus: float, gpus: float) -> dict[str, Any]:
+def _actor_arguments(settings: Settings, cpus: int, gpus: float) -> dict[str, Any]:
     """What each actor builds its embedder from: on a GPU, torch; on a CPU, its own threads."""
     if gpus:
         return {"settings": settings.overridden(backend="torch"), "device": "cuda"}
-    threads = settings.embed_threads or int(cpus)
+    threads = settings.embed_threads or cpus
     return {"settings": settings.overridden(embed_threads=threads), "device": "cpu"}
 
 

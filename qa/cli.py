@@ -15,6 +15,7 @@ import click
 
 from qa.config import (
     BACKENDS,
+    ENGINES,
     EVAL_K,
     MAX_CHUNK_TOKENS,
     MAX_K,
@@ -93,6 +94,13 @@ def main(ctx: click.Context, model: str | None, backend: str | None) -> None:
     type=click.IntRange(0, MAX_CHUNK_TOKENS - 1),
     help="Tokens shared by chunks (fewer than the chunk size).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="Chunk and embed here (local) or as a Ray Data pipeline (ray; RAY_ADDRESS: a cluster).",
+)
+@click.option("--ray-actors", type=click.IntRange(0), help="Ray actors (default: one per CPU).")
+@click.option("--ray-gpus", type=click.FloatRange(0), help="GPUs per Ray actor (default: 0).")
 @click.pass_context
 @fail_cleanly
 def build(
@@ -100,9 +108,8 @@ def build(
     sources: tuple[Path, ...],
     index_dir: Path | None,
     full: bool,
-    chunk_tokens: int | None,
-    chunk_overlap: int | None,
     as_json: bool,
+    **options: Any,
 ) -> None:
     """Build or update the index from SOURCES (folders or files).
 
@@ -112,9 +119,7 @@ def build(
     """
     from qa.index.build import build_index
 
-    settings = settings_from(
-        ctx, index_dir=index_dir, chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap
-    )
+    settings = settings_from(ctx, index_dir=index_dir, **options)
     summary = build_index(
         settings, [str(s) for s in sources], full=full, progress=sys.stderr.isatty()
     )
@@ -123,13 +128,7 @@ def build(
     else:
         for problem in summary.problems:
             click.echo(f"skipped {problem}", err=True)
-        click.echo(
-            f"index {summary.index}: {summary.articles} articles, {summary.chunks} chunks "
-            f"({summary.added} added, {summary.changed} changed, {summary.removed} removed, "
-            f"{summary.unchanged} unchanged, {len(summary.problems)} skipped, "
-            f"{summary.duplicates} duplicates folded; {summary.embedded_chunks} chunks embedded) "
-            f"in {summary.seconds:.1f} s"
-        )
+        click.echo(summary.describe())
     if summary.problems:
         sys.exit(EXIT_SKIPPED)
 

@@ -14,6 +14,8 @@ MAX_K = 50  # passages one answer may list
 MAX_QUESTION_CHARS = 2000  # a question (or an earlier turn's) may be this long
 EVAL_K = 10  # `qa eval` scores hit@1 to hit@10 and MRR@10: it needs at least this many passages
 BACKENDS = ("auto", "torch", "openvino", "openvino-int8")  # embedding runtimes (qa.embed)
+# Where a build chunks and embeds: in this process, or as a Ray Data pipeline (qa.index.ray_engine).
+ENGINES = ("local", "ray")
 MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 16, 512
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -43,6 +45,8 @@ class Settings:
     backend: str = "auto"
     # Texts per embedding batch; 0 picks the best measured for the backend.
     batch_size: int = 0
+    # Threads one embedder may use (0: every core). A Ray actor sets it to the CPUs it reserved.
+    embed_threads: int = 0
     # Where converted (OpenVINO) models are cached, one folder per weights hash and backend.
     model_cache: Path = DEFAULT_MODEL_CACHE
     # From this many chunks on, the vector index is approximate (IVF) instead of exact (flat):
@@ -58,6 +62,11 @@ class Settings:
     # A cross-encoder (Hugging Face id or local directory) that re-scores the top passages and
     # answer sentences, e.g. cross-encoder/ms-marco-MiniLM-L-6-v2. Empty: none (none ships).
     reranker: str = ""
+    # Where `qa build` chunks and embeds (ENGINES). With "ray": how many actors (0: one per CPU
+    # of the cluster) and how many GPUs each reserves (0: CPU actors; fractions share a GPU).
+    engine: str = "local"
+    ray_actors: int = 0
+    ray_gpus: float = 0.0
     # Sources indexed by a first `qa build` with none given.
     default_sources: tuple[str, ...] = ("seeds",)
 
@@ -66,6 +75,10 @@ class Settings:
             raise ValueError(f"chunk_tokens must be from {MIN_CHUNK_TOKENS} to {MAX_CHUNK_TOKENS}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
             raise ValueError("chunk_overlap must be at least 0 and less than chunk_tokens")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.ray_actors < 0 or self.ray_gpus < 0 or self.embed_threads < 0:
+            raise ValueError("ray_actors, ray_gpus and embed_threads must be at least 0")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -99,11 +112,12 @@ def _coerce(name: str, raw: str, cls: type[Settings]) -> Any:
     default = next(f.default for f in fields(cls) if f.name == name)
     if isinstance(default, bool):
         return raw.lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValueError(f"QA_{name.upper()} must be an integer, got {raw!r}") from None
+    for kind, what in ((int, "an integer"), (float, "a number")):
+        if isinstance(default, kind):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise ValueError(f"QA_{name.upper()} must be {what}, got {raw!r}") from None
     if isinstance(default, tuple):
         return tuple(part for part in raw.split(os.pathsep) if part)
     return raw

@@ -261,3 +261,64 @@ def sent_answer(turn: sync_api.Locator) -> str:
     """The answer text a turn shows, as the page sends it back as history."""
     text = turn.locator(".answer").inner_text()
     return text.rsplit(" [", 1)[0]
+
+
+TOKEN = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="module")
+def token_server(seed_index: Settings) -> Iterator[str]:
+    """`qa serve` with QA_API_TOKEN set: the page needs a login, the API a Bearer token."""
+    with serving(seed_index.index_dir, env={"QA_API_TOKEN": TOKEN}, timeout=START_TIMEOUT_S) as up:
+        yield up.base + "/"
+
+
+def test_the_token_login_by_keyboard_then_a_question(token_server: str, watched: Watched):
+    page, expect = watched.page, sync_api.expect
+    page.goto(token_server)
+    page.wait_for_url(re.compile(r"/login\?next=/$"))
+    token = page.get_by_label("Access token")
+    expect(token).to_be_focused()
+    expect(token).to_have_attribute("type", "password")
+
+    token.press_sequentially("wrong-token")
+    token.press("Enter")
+    problem = page.get_by_role("alert")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("That token is not right")
+    expect(token).to_be_focused()  # ready for another try, and says why it failed
+    expect(token).to_have_attribute("aria-invalid", "true")
+    assert "token-problem" in (token.get_attribute("aria-describedby") or "")
+    assert not [c for c in watched.context.cookies() if c["name"] == "qa_session"]
+    screenshot(page, "login-refused.png")
+
+    token.fill(f" {TOKEN}\n")  # pasted from a terminal, with a space and a line end
+    page.keyboard.press("Enter")
+    page.wait_for_url(token_server)
+    expect(page.locator("#question")).to_be_focused()
+    turn = watched.ask(SEED_QUESTION)
+    expect(turn.locator(".answer")).to_contain_text("SANA")
+
+    (cookie,) = [c for c in watched.context.cookies() if c["name"] == "qa_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert TOKEN not in cookie["value"]
+    assert "qa_session" not in page.evaluate("document.cookie")  # out of the page's scripts' reach
+    watched.assert_nothing_ran()
+
+    watched.context.clear_cookies()  # as when the server's token changes
+    lost = watched.ask(SEED_QUESTION)
+    expect(lost.locator(".error[role=alert]")).to_contain_text("log in again")
+    page.reload()
+    page.wait_for_url(re.compile(r"/login\?next=/$"))
+
+
+def test_a_shared_link_survives_the_login(token_server: str, watched: Watched):
+    page = watched.page
+    page.goto(token_server + "?q=who+reported+the+Turkish+convoy%3F")
+    page.get_by_label("Access token").fill(TOKEN)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/\?q=who"))
+    shared = page.locator(".turn").first
+    shared.locator(".reply[aria-busy=false]").wait_for()
+    sync_api.expect(shared.locator(".answer")).to_contain_text("SANA")
+    watched.assert_nothing_ran()

@@ -10,7 +10,7 @@ import click
 import pytest
 
 from qa import cli
-from qa.config import BACKENDS, EVAL_K, MAX_CHUNK_TOKENS, MAX_K, MIN_CHUNK_TOKENS, MODES
+from qa.config import BACKENDS, ENGINES, EVAL_K, MAX_CHUNK_TOKENS, MAX_K, MIN_CHUNK_TOKENS, MODES
 from qa.index import layout
 from tests.conftest import ROOT
 
@@ -107,7 +107,7 @@ def _option(command: click.Command, name: str) -> click.Option:
 
 @pytest.mark.parametrize(
     ("command", "option", "choices"),
-    [("ask", "mode", MODES), ("eval", "modes", MODES)],
+    [("ask", "mode", MODES), ("eval", "modes", MODES), ("build", "engine", ENGINES)],
 )
 def test_the_cli_offers_the_library_s_choices(command: str, option: str, choices: tuple) -> None:
     assert tuple(_option(cli.main.commands[command], option).type.choices) == choices

@@ -99,8 +99,10 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", next=safe_next(request.args.get("next")))
     target = safe_next(request.form.get("next"))
-    if not _same(request.form.get("token", ""), _token()):
-        page = render_template("login.html", next=target, problem="That token is not right.")
+    # Pasted tokens often bring a space or a line end along; the Bearer check ignores them too.
+    if not _same(request.form.get("token", "").strip(), _token()):
+        problem = "That token is not right: check it and try again."
+        page = render_template("login.html", next=target, problem=problem)
         return page, 401
     response: Response = redirect(target, 303)
     response.set_cookie(

@@ -115,12 +115,16 @@ class OpenVinoRunner:
     """A compiled OpenVINO model: padded token ids and mask in; unit-length vectors and the
     token vectors they were pooled from out."""
 
-    def __init__(self, model_file: Path) -> None:
+    def __init__(self, model_file: Path, threads: int = 0) -> None:
         import openvino as ov
 
         core = ov.Core()
-        # Latency hint: one request uses every core, which is what both a build and a query want.
-        self.compiled = core.compile_model(str(model_file), "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+        # Latency hint: one request uses every core, which is what both a build and a query want
+        # (unless `threads` says fewer: a Ray actor keeps to the CPUs it reserved).
+        config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
+        if threads:
+            config["INFERENCE_NUM_THREADS"] = threads
+        self.compiled = core.compile_model(str(model_file), "CPU", config)
         self.precision = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
         self._local = threading.local()  # an infer request serves one thread at a time
 
@@ -139,21 +143,23 @@ def open_openvino(
     model: Any,
     folder: Path,
     calibration: Sequence[tuple[np.ndarray, np.ndarray]] | None,
+    threads: int = 0,
 ) -> OpenVinoRunner:
     """The runner for the model cached in `folder`, converting (and quantizing) it first if absent.
 
     `calibration` (token id and mask batches) is given for int8 only; a cached model ignores it.
+    `threads`: the CPU threads it may use (0: every core).
     """
     model_file = folder / MODEL_FILE
     if not model_file.is_file():
         _convert(model, folder, calibration)
     try:
-        return OpenVinoRunner(model_file)
+        return OpenVinoRunner(model_file, threads)
     except RuntimeError as exc:  # a damaged cache: convert again once
         log.warning("notice: rebuilding the cached model in %s (%s)", folder, exc)
         shutil.rmtree(folder, ignore_errors=True)
         _convert(model, folder, calibration)
-        return OpenVinoRunner(model_file)
+        return OpenVinoRunner(model_file, threads)
 
 
 def _convert(

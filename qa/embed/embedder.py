@@ -50,6 +50,8 @@ class Embedder:
         batch_size: int = 0,
         backend: str = "torch",
         cache_dir: Path = DEFAULT_MODEL_CACHE,
+        threads: int = 0,
+        device: str = "cpu",
     ) -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
@@ -63,7 +65,7 @@ class Embedder:
             # Everything is on disk: never let transformers reach for the hub.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
-            self.model = SentenceTransformer(location, device="cpu")
+            self.model = SentenceTransformer(location, device=device)
         except Exception as exc:  # the library raises many kinds; the user needs one line
             raise ModelError(
                 f"cannot load embedding model {model!r}: {exc}. Set QA_MODEL (or --model) "
@@ -75,6 +77,11 @@ class Embedder:
         self.requested_backend = backend
         self.backend = backends.resolve_backend(backend)
         self.cache_dir = Path(cache_dir)
+        self.threads = threads  # 0: the runtime's default, every core
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         self._runner: backends.OpenVinoRunner | None = None
         if self.backend != "torch":
             self.encode(["warm up"])  # convert or compile now (or fall back), not on a first query
@@ -202,12 +209,13 @@ class Embedder:
         import torch
 
         features = {
-            "input_ids": torch.from_numpy(input_ids),
-            "attention_mask": torch.from_numpy(attention_mask),
+            "input_ids": torch.from_numpy(input_ids).to(self.model.device),
+            "attention_mask": torch.from_numpy(attention_mask).to(self.model.device),
         }
         with torch.inference_mode():
             out = self.model.eval()(features)
-        return out["sentence_embedding"].float().numpy(), out["token_embeddings"].float().numpy()
+        vectors, tokens = out["sentence_embedding"], out["token_embeddings"]
+        return vectors.float().cpu().numpy(), tokens.float().cpu().numpy()
 
     def _openvino_runner(self, encoded: list[list[int]]) -> backends.OpenVinoRunner:
         """The compiled model, converted on first use (int8: calibrated on these texts)."""
@@ -220,13 +228,13 @@ class Embedder:
                 step = max(1, len(encoded) // backends.CALIBRATION_SIZE)
                 sample = encoded[::step][: backends.CALIBRATION_SIZE]
                 calibration = [_padded([ids]) for ids in sample]
-            self._runner = backends.open_openvino(self.model, folder, calibration)
+            self._runner = backends.open_openvino(self.model, folder, calibration, self.threads)
         return self._runner
 
     @cached_property
     def _unquantized(self) -> backends.OpenVinoRunner:
         folder = backends.cache_folder(self.cache_dir, self.weights_hash, "openvino")
-        return backends.open_openvino(self.model, folder, None)
+        return backends.open_openvino(self.model, folder, None, self.threads)
 
 
 def _pool_spans(
@@ -259,12 +267,22 @@ def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model: str, batch_size: int, backend: str, cache_dir: Path) -> Embedder:
-    return Embedder(model, batch_size, backend, cache_dir)
+def _cached_embedder(
+    model: str, batch_size: int, backend: str, cache_dir: Path, threads: int, device: str
+) -> Embedder:
+    return Embedder(model, batch_size, backend, cache_dir, threads, device)
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The process-wide Embedder for these settings: the model is loaded once per process."""
+def load_embedder(settings: Settings, device: str = "cpu") -> Embedder:
+    """The process-wide Embedder for these settings: the model is loaded once per process.
+
+    `device` is torch's ("cuda" for a GPU); OpenVINO backends run on the CPU.
+    """
     return _cached_embedder(
-        settings.model, settings.batch_size, settings.backend, Path(settings.model_cache)
+        settings.model,
+        settings.batch_size,
+        settings.backend,
+        Path(settings.model_cache),
+        settings.embed_threads,
+        device,
     )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder
+from qa.index.engine import Made, chunk_and_embed, make_chunker
 from qa.index.errors import IndexProblem
 from qa.index.manifest import Manifest, new_manifest
 from qa.index.reader import LocalIndex
@@ -20,11 +20,7 @@ from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 from qa.index.writer import IndexContents, write_index
 from qa.ingest.article import Article, Problem
 from qa.ingest.readers import read_sources
-from qa.text.chunking import Chunk, Chunker
-from qa.text.spans import split_chunk
-
-# An article's chunk vectors (one row per chunk) and the sentences of each chunk.
-Embedded = tuple[np.ndarray, list[ChunkSentences]]
+from qa.text.chunking import Chunk
 
 
 class NothingToIndex(RuntimeError):
@@ -45,6 +41,8 @@ class BuildSummary:
     duplicates: int = 0
     embedded_chunks: int = 0
     embedded_sentences: int = 0
+    engine: str = "local"  # where the fresh articles were chunked and embedded (ENGINES)
+    actors: int = 0  # the Ray actors that did it (0: this process)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -54,6 +52,17 @@ class BuildSummary:
         data["skipped"] = len(self.problems)
         data["problems"] = [{"source": p.source, "reason": p.reason} for p in self.problems]
         return data
+
+    def describe(self) -> str:
+        """The one line `qa build` prints: counts, what changed, where it was embedded, time."""
+        engine = f"{self.engine} engine" + (f", {self.actors} actors" if self.actors else "")
+        return (
+            f"index {self.index}: {self.articles} articles, {self.chunks} chunks "
+            f"({self.added} added, {self.changed} changed, {self.removed} removed, "
+            f"{self.unchanged} unchanged, {len(self.problems)} skipped, "
+            f"{self.duplicates} duplicates folded; {self.embedded_chunks} chunks embedded "
+            f"({engine})) in {self.seconds:.1f} s"
+        )
 
 
 def build_index(
@@ -83,20 +92,13 @@ def build_index(
     summary.timings["read"] = time.perf_counter() - started
 
     embedder = embedder or load_embedder(settings)
-    chunker = Chunker(
-        settings.encoding,
-        settings.chunk_tokens,
-        settings.chunk_overlap,
-        count_pieces=embedder.count_pieces,
-        max_pieces=embedder.max_pieces,
-    )
     reusable = _reusable(previous, embedder, settings, full)
     old_hashes: dict[str, str] = previous.manifest.get("articles", {}) if previous else {}
 
     mark = time.perf_counter()
-    per_article: list[tuple[list[Chunk], Embedded | None]] = []
-    fresh: list[Chunk] = []
-    for article in tqdm(read.articles, desc="chunking", unit="article", disable=not progress):
+    per_article: list[Made | None] = []  # None: made by the engine below
+    fresh: list[Article] = []
+    for article in read.articles:
         old_hash = old_hashes.get(article.id)
         if old_hash is None:
             summary.added += 1
@@ -105,28 +107,25 @@ def build_index(
         if reusable is not None and old_hash == article.content_hash:
             summary.unchanged += 1
             per_article.append(_reuse(reusable, article))
-            continue
-        chunks = chunker.chunk(article.id, article.text)
-        fresh.extend(chunks)
-        per_article.append((chunks, None))
+        else:
+            fresh.append(article)
+            per_article.append(None)
     summary.removed = len(set(old_hashes) - {a.id for a in read.articles})
-    summary.timings["chunk"] = time.perf_counter() - mark
+    summary.timings["reuse"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()
-    fresh_embedded = _embed(embedder, fresh, progress)
-    summary.embedded_sentences = sum(len(s.spans) for _, s in fresh_embedded)
-    embedded = iter(fresh_embedded)
+    made = iter(_chunk_and_embed(settings, embedder, fresh, progress, summary))
     chunks: list[Chunk] = []
     blocks: list[np.ndarray] = []
     sentences: list[ChunkSentences] = []
-    for article_chunks, stored in per_article:
+    for stored in per_article:
+        article_chunks, (vectors, chunk_sentences) = stored or next(made)
         chunks.extend(article_chunks)
-        vectors, chunk_sentences = stored or _take(embedded, len(article_chunks))
         blocks.append(vectors.reshape(-1, embedder.dim))
         sentences.extend(chunk_sentences)
+        if stored is None:
+            summary.embedded_chunks += len(article_chunks)
+            summary.embedded_sentences += sum(len(s.spans) for s in chunk_sentences)
     matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dim), dtype=np.float32)
-    summary.embedded_chunks = len(fresh)
-    summary.timings["embed"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     summary.articles, summary.chunks = len(read.articles), len(chunks)
@@ -162,29 +161,30 @@ def _reusable(
     return previous if same_model and same_chunker else None
 
 
-def _reuse(previous: LocalIndex, article: Article) -> tuple[list[Chunk], Embedded]:
+def _reuse(previous: LocalIndex, article: Article) -> Made:
     """An unchanged article's chunks, vectors and sentences, as the previous index holds them."""
     rows = previous.rows_of_article(article.id)
     return previous.chunks(rows), (previous.vectors_of(rows), previous.sentences_of(rows))
 
 
-def _embed(
-    embedder: Embedder, chunks: Sequence[Chunk], progress: bool
-) -> list[tuple[np.ndarray, ChunkSentences]]:
-    """Each chunk's vector and its sentences' vectors, pooled from the same pass (one call)."""
-    spans = [split_chunk(c.text) for c in chunks]
-    vectors, sentences = embedder.encode_passages([c.text for c in chunks], spans, progress)
-    return [
-        (vector, ChunkSentences(found, pooled))
-        for vector, found, pooled in zip(vectors, spans, sentences, strict=True)
-    ]
+def _chunk_and_embed(
+    settings: Settings,
+    embedder: Embedder,
+    articles: Sequence[Article],
+    progress: bool,
+    summary: BuildSummary,
+) -> list[Made]:
+    """The fresh articles' chunks, vectors and sentences, made by the configured engine."""
+    texts = [(article.id, article.text) for article in articles]
+    summary.engine = settings.engine
+    if settings.engine == "ray":
+        from qa.index.ray_engine import ray_chunk_and_embed  # Ray is an extra, imported on demand
 
-
-def _take(embedded: Iterator[tuple[np.ndarray, ChunkSentences]], count: int) -> Embedded:
-    """The next `count` chunks' vectors (one matrix) and sentences."""
-    taken = [next(embedded) for _ in range(count)]
-    vectors = np.array([vector for vector, _ in taken], dtype=np.float32)
-    return vectors, [sentences for _, sentences in taken]
+        made, summary.actors = ray_chunk_and_embed(settings, texts, progress, summary.timings)
+        return made
+    return chunk_and_embed(
+        embedder, make_chunker(settings, embedder), texts, progress, summary.timings
+    )
 
 
 def _manifest(settings: Settings, embedder: Embedder, sources: Sequence[str]) -> Manifest:

@@ -288,6 +288,10 @@
     } catch {
       data = null;
     }
+    if (response.status === 401) {
+      // The session cookie is gone or the server's token changed: the page itself needs a login.
+      throw new Error("Your login is no longer valid. Reload the page to log in again.");
+    }
     if (!response.ok) {
       const message = data && data.error && data.error.message;
       throw new Error(message

@@ -56,13 +56,13 @@ SENTENCE_WEIGHTS = {
 # "Not found": a logistic model of "the passages answer the question" over the features of
 # qa.answer.not_found, fitted on archives of three sizes at once (bench/calibrate.py).
 NOT_FOUND_MODEL = {
-    "bias": -3.1,
-    "sentence": 5.62,
-    "passage": 4.54,
-    "coverage": 5.14,
-    "absence": -2.91,
+    "bias": -3.25,
+    "sentence": 5.65,
+    "passage": 4.57,
+    "coverage": 5.17,
+    "absence": -2.89,
     "missing_number": -3.75,
-    "scale": -4.78,
+    "scale": -4.62,
 }
 # Answer when the modelled probability reaches this: the highest threshold that still answers
 # 95% of the answerable questions of the tuning half of each set, at each of the three archive

@@ -1,0 +1,146 @@
+"""Candidate short answers in a text: every short run of words that could stand alone as an
+answer (a name, a number with its unit and modifier, a date, a noun phrase), each typed.
+
+Without a part-of-speech model (none ships offline), a noun phrase is approximated by what
+surrounds it: a run that neither starts nor ends with a function word or punctuation. The
+runs are many and loose on purpose; the scorer (qa.answer.short) picks among them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answer.entities import (
+    FUNCTION_WORDS,
+    NUMBER,
+    PERSON,
+    THING,
+    entities_of,
+    word_set,
+)
+from qa.answer.short_types import DATE
+
+# A word (inner apostrophes, hyphens, dots), an amount (with currency, per cent, magnitude), or
+# one mark of punctuation.
+_TOKEN = re.compile(r"[£$€]?\d(?:[\d,.:]*\d)?(?:%|bn|m|k|s|st|nd|rd|th)?|\w(?:[\w&.'’-]*\w)?|\S")
+# Candidates are at most this many tokens long.
+MAX_TOKENS = 8
+# Words that may open an amount: "more than 1,000", "at least two", "about £5m".
+_MODIFIERS = word_set(
+    """more less fewer than at least most about around almost nearly over under up to some
+    roughly approximately just only around estimated"""
+)
+_NUMBER_WORDS = word_set(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
+    half quarter first second third fourth fifth sixth seventh eighth ninth tenth"""
+)
+_DATE_WORDS = word_set(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
+    year years month months week weeks decade decades century centuries ago spring summer
+    autumn winter morning afternoon evening night weekend christmas easter bc ad"""
+)
+_YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})s?$|\d+(st|nd|rd|th)$")
+# Candidates never open or close on these (though "of" may sit inside: "Bank of England").
+_EDGE_STOP = FUNCTION_WORDS | word_set(
+    """a an the and or but nor of to in on at by for with as is are was were be that this
+    these which who whom whose what when where why how not no its it said says say told
+    there their they he she his her him its it's"""
+)
+_OPENING_MODIFIERS = _MODIFIERS - word_set("than to least most")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token of the text, where it stands, its lower-cased form."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum() or self.text[0] in "£$€"
+
+    @property
+    def is_number(self) -> bool:
+        return self.text[0].isdigit() or self.text[0] in "£$€" or self.lower in _NUMBER_WORDS
+
+    @property
+    def is_date(self) -> bool:
+        word = self.lower.rsplit("-", 1)[-1]
+        return word in _DATE_WORDS or _YEAR.match(self.lower) is not None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A run of tokens [first, last) of a text, its type and its character span."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    kind: str  # one of short_types.TYPES, or "" for a plain run of common words
+    entity: bool  # exactly a name, number or date as entities_of finds it
+
+
+def tokens_of(text: str) -> list[Token]:
+    """The tokens of a text with their character offsets."""
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[Candidate]:
+    """The candidate spans of text[start:end] (its tokens among `tokens`)."""
+    inside = [i for i, t in enumerate(tokens) if t.start >= start and t.end <= end]
+    if not inside:
+        return []
+    entities = {(e.start, e.end): e.kind for e in entities_of(text[start:end])}
+    entities = {(a + start, b + start): kind for (a, b), kind in entities.items()}
+    found = []
+    for first in inside:
+        if not _may_open(tokens[first]):
+            continue
+        for last in range(first + 1, min(first + MAX_TOKENS, inside[-1] + 1) + 1):
+            closing = tokens[last - 1]
+            if not closing.is_word and closing.text not in "%":
+                if closing.text in ".!?;:\"“”()[]":
+                    break
+                continue
+            if closing.lower in _EDGE_STOP:
+                continue
+            span = (tokens[first].start, closing.end)
+            entity = entities.get(span)
+            kind = _kind(tokens[first:last], entity)
+            if kind == NUMBER or not _modifier(tokens[first]):
+                found.append(Candidate(first, last, *span, kind, entity is not None))
+    return found
+
+
+def _may_open(token: Token) -> bool:
+    """Whether a candidate may start at this token: a word that is no function word, or a
+    modifier that may open an amount ("more", "at", "about")."""
+    return token.is_word and (token.lower not in _EDGE_STOP or _modifier(token) or token.is_number)
+
+
+def _modifier(token: Token) -> bool:
+    """A function word that opens an amount: "more (than)", "at (least)", "about"."""
+    return token.lower in _OPENING_MODIFIERS and token.lower in _EDGE_STOP
+
+
+def _kind(run: list[Token], entity_kind: str | None) -> str:
+    """A candidate's type: a date or a number by its words, else the type of the name it is,
+    else "" (common words; a noun phrase at best)."""
+    if any(t.is_date for t in run):
+        return DATE
+    if any(t.is_number for t in run):
+        return NUMBER
+    if entity_kind in (None, NUMBER):
+        return THING if all(t.text[0].isupper() for t in run if t.is_word) else ""
+    return PERSON if entity_kind == "agent" else entity_kind

@@ -16,7 +16,7 @@ puts the fitted ones into qa/answer/short_tuned.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +51,22 @@ class Case:
     held: bool
     answers: tuple[str, ...]
     x: np.ndarray  # candidates × FEATURES
-    texts: list[str]  # None when the question asks for no short fact
+    texts: list[str]  # each candidate's text (none when the question asks for no short fact)
+    shown: list[str]  # as the answer shows it (a number with its modifier)
 
     def labels(self) -> np.ndarray:
+        """Which candidates are right, as chosen or as shown."""
         wanted = {normalized(a) for a in self.answers}
-        return np.array([normalized(t) in wanted for t in self.texts], dtype=float)
+        pairs = zip(self.texts, self.shown, strict=True)
+        return np.array([normalized(t) in wanted or normalized(s) in wanted for t, s in pairs])
+
+    def said(self, w: np.ndarray, threshold: float) -> str | None:
+        """The answer shown under these weights and threshold (None: below it, or none)."""
+        if not self.texts:
+            return None
+        z = self.x @ w
+        share = 1 / np.exp(z - z.max()).sum()
+        return self.shown[int(np.argmax(z))] if share >= threshold else None
 
 
 def case_of(name: str, question: Question, text: str, sentences: list[Span], at: int) -> Case:
@@ -70,7 +81,8 @@ def case_of(name: str, question: Question, text: str, sentences: list[Span], at:
             if feature in column:
                 x[row, column[feature]] = value
     texts = [text[c.start : c.end] for c in found]
-    return Case(name, held_out(question), question.answers, x, texts)
+    shown = [text[reading.modified(c) : c.end] for c in found]
+    return Case(name, held_out(question), question.answers, x, texts, shown)
 
 
 def answerable(data: Path) -> Iterator[tuple[str, Question]]:
@@ -158,44 +170,36 @@ def fit(cases: list[Case]) -> np.ndarray:
     return minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x
 
 
-def picks(case: Case, w: np.ndarray) -> tuple[str | None, float]:
-    """The candidate the weights choose, and its softmax share."""
-    if not case.texts:
-        return None, 0.0
-    z = case.x @ w
-    p = np.exp(z - z.max())
-    return case.texts[int(np.argmax(z))], float(1 / p.sum())
-
-
 def scores(cases: list[Case], w: np.ndarray, threshold: float) -> dict:
     """Exact match and F1 (null below the threshold scores 0), and how many were given."""
     out = {}
     for name in SETS:
         for held in (False, True):
             part = [c for c in cases if c.set == name and c.held == held]
-            said = [(t if p >= threshold else None) for t, p in (picks(c, w) for c in part)]
+            said = [c.said(w, threshold) for c in part]
             out[f"{name}/{'held' if held else 'tune'}"] = {
-                "em": round(float(np.mean([exact_match(s, c.answers) for s, c in zip(said, part)])), 3),
-                "f1": round(float(np.mean([token_f1(s, c.answers) for s, c in zip(said, part)])), 3),
-                "given": round(float(np.mean([s is not None for s in said])), 3),
+                "em": _mean(exact_match(s, c.answers) for s, c in zip(said, part, strict=True)),
+                "f1": _mean(token_f1(s, c.answers) for s, c in zip(said, part, strict=True)),
+                "given": _mean(s is not None for s in said),
                 "questions": len(part),
             }
     return out
 
 
+def _mean(values: Iterable[float]) -> float:
+    return round(float(np.mean(list(values))), 3)
+
+
 def best_threshold(cases: list[Case], w: np.ndarray) -> float:
-    """The highest threshold whose tuning-half exact match (both sets' mean) is within
-    TOLERANCE of the best."""
+    """The highest threshold whose tuning-half exact match (the sets' mean) is within TOLERANCE
+    of the best."""
     tune = [c for c in cases if not c.held]
 
     def em(threshold: float) -> float:
-        per_set = []
-        for name in SETS:
-            part = [c for c in tune if c.set == name]
-            chosen = [picks(c, w) for c in part]
-            per_set.append(
-                np.mean([exact_match(t if p >= threshold else None, c.answers) for (t, p), c in zip(chosen, part)])
-            )
+        per_set = [
+            np.mean([exact_match(c.said(w, threshold), c.answers) for c in tune if c.set == name])
+            for name in SETS
+        ]
         return float(np.mean(per_set))
 
     results = {float(t): em(float(t)) for t in THRESHOLDS}

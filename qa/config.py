@@ -55,6 +55,9 @@ class Settings:
     # The secret a server beyond loopback requires: `Authorization: Bearer <token>` on /api/,
     # or the page's login. Empty: no authentication, and `qa serve` stays on loopback.
     api_token: str = ""
+    # An extractive-QA model (a Hugging Face id or a local directory) that reads the short answer
+    # from the top passages instead of the heuristic; empty: the heuristic (qa.answer.short).
+    reader: str = ""
     # Sources indexed by a first `qa build` with none given.
     default_sources: tuple[str, ...] = ("seeds",)
 

@@ -22,6 +22,7 @@ from qa.answer.read import (
     features_of,
     rescored,
 )
+from qa.answer.readers import reader_for
 from qa.answer.records import Answer, Passage
 from qa.answer.retrieve import FusedHit, passages_of, retrieve
 from qa.answer.tuned import RESCORE
@@ -65,6 +66,7 @@ class Searcher:
         self.index.check_compatible(
             settings.model, self.embedder.weights_hash, settings.chunker_fingerprint()
         )
+        self.reader = reader_for(settings.reader)
 
     @property
     def manifest(self) -> dict:
@@ -89,6 +91,9 @@ class Searcher:
         found = self.find(resolution.searched, k, mode, among, resolution.articles)
         best = found.best
         answered = found.not_found is not None and found.not_found.answers
+        short = (
+            self.reader.read(resolution.searched, found.passages, best.rank) if answered else None
+        )
         return Answer(
             question=question,
             searched=resolution.searched,
@@ -98,6 +103,8 @@ class Searcher:
             passages=found.passages,
             took_ms=(time.perf_counter() - started) * 1000,
             unknown_words=found.unknown_words,
+            short=short,
+            reader=self.reader.name,
         )
 
     def find(

@@ -16,12 +16,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.answer.short_spans import Candidate, Token, candidates_of, tokens_of
-from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
 from qa.answer.entities import NUMBER
+from qa.answer.short_spans import Candidate, Token, candidates_of, modifier_before, tokens_of
+from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
 from qa.answer.short_types import DATE, TYPES, expected_type, head_noun
 from qa.text.spans import Span
-from qa.text.words import STOPWORDS, stems
+from qa.text.words import FUNCTION_WORDS, STOPWORDS, stems
 
 PLAIN = "plain"  # the type of a candidate of common words
 _PREPOSITIONS = frozenset(["in", "at", "on", "by", "from", "to", "of", "for", "with", "as"])
@@ -42,7 +42,9 @@ class Asked:
     @classmethod
     def of(cls, question: str) -> Asked:
         words = [t.text for t in tokens_of(question) if t.is_word]
-        content = {s for w, s in zip(words, stems(words), strict=True) if w.lower() not in STOPWORDS}
+        content = {
+            s for w, s in zip(words, stems(words), strict=True) if w.lower() not in FUNCTION_WORDS
+        }
         head = head_noun(question)
         return cls(expected_type(question), frozenset(content), stems([head])[0] if head else "")
 
@@ -116,9 +118,7 @@ class Reading:
             (max(c.first - i, i - c.last + 1) for i in self.matches if not c.first <= i < c.last),
             default=_WINDOW * 4,
         )
-        around = {
-            self.stems[i] for i in self.matches if c.first - _WINDOW <= i < c.last + _WINDOW
-        }
+        around = {self.stems[i] for i in self.matches if c.first - _WINDOW <= i < c.last + _WINDOW}
         before = tokens[c.first - 1].lower if c.first else ""
         after = tokens[c.last].lower if c.last < len(tokens) else ""
         near_head = asked.head and asked.head in self.stems[max(c.first - 2, 0) : c.last + 2]
@@ -138,11 +138,20 @@ class Reading:
             "head": float(bool(near_head) and asked.head not in self.stems[c.first : c.last]),
             "capitals": sum(tokens[i].text[0].isupper() for i in run) / len(run) if run else 0.0,
             "bounded": float(not after or not tokens[c.last].is_word or after in STOPWORDS),
-            "whole": float(self._whole(c)),
+            "whole": float(c.kind == asked.kind and self._whole(c)),
             "initial": float(len(run) == 1 and c.first in self.openings),
             "after_be": float(before in _BE),
         }
         return values
+
+    def modified(self, c: Candidate) -> int:
+        """Where a number starts with the modifier before it ("more than 1,000"): the claim
+        as the text makes it, though answer strings tend to leave it out."""
+        return (
+            self.tokens[modifier_before(self.tokens, c.first)].start
+            if c.kind == NUMBER
+            else c.start
+        )
 
     def _whole(self, c: Candidate) -> bool:
         """A number or a date that no number or date word continues ("October 6, 1973")."""
@@ -175,5 +184,6 @@ def choose(question: str, text: str, sentences: Sequence[Span], at: int) -> Choi
     top = max(scores)
     total = sum(math.exp(s - top) for s in scores)
     best = reading.candidates[scores.index(top)]
-    probability = 1 / total
-    return Choice(best.start, best.end, probability) if probability >= SHORT_THRESHOLD else None
+    if 1 / total < SHORT_THRESHOLD:
+        return None
+    return Choice(reading.modified(best), best.end, 1 / total)

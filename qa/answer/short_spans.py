@@ -26,10 +26,14 @@ from qa.answer.short_types import DATE
 _TOKEN = re.compile(r"[£$€]?\d(?:[\d,.:]*\d)?(?:%|bn|m|k|s|st|nd|rd|th)?|\w(?:[\w&.'’-]*\w)?|\S")
 # Candidates are at most this many tokens long.
 MAX_TOKENS = 8
-# Words that may open an amount: "more than 1,000", "at least two", "about £5m".
-_MODIFIERS = word_set(
-    """more less fewer than at least most about around almost nearly over under up to some
-    roughly approximately just only around estimated"""
+# What may stand before an amount and belongs to it: "more than 1,000", "at least two".
+_MODIFIERS = frozenset(
+    tuple(phrase.split("_"))
+    for phrase in word_set(
+        """more_than less_than fewer_than at_least at_most up_to as_many_as as_much_as
+        just_over just_under an_estimated about around almost nearly over under some roughly
+        approximately"""
+    )
 )
 _NUMBER_WORDS = word_set(
     """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
@@ -50,7 +54,6 @@ _EDGE_STOP = FUNCTION_WORDS | word_set(
     these which who whom whose what when where why how not no its it said says say told
     there their they he she his her him its it's"""
 )
-_OPENING_MODIFIERS = _MODIFIERS - word_set("than to least most")
 
 
 @dataclass(frozen=True)
@@ -110,28 +113,32 @@ def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[
         for last in range(first + 1, min(first + MAX_TOKENS, inside[-1] + 1) + 1):
             closing = tokens[last - 1]
             if not closing.is_word and closing.text not in "%":
-                if closing.text in ".!?;:\"“”()[]":
+                if closing.text in '.!?;:"“”()[]':
                     break
                 continue
             if closing.lower in _EDGE_STOP:
                 continue
             span = (tokens[first].start, closing.end)
             entity = entities.get(span)
-            kind = _kind(tokens[first:last], entity)
-            if kind == NUMBER or not _modifier(tokens[first]):
-                found.append(Candidate(first, last, *span, kind, entity is not None))
+            found.append(
+                Candidate(first, last, *span, _kind(tokens[first:last], entity), entity is not None)
+            )
     return found
 
 
 def _may_open(token: Token) -> bool:
-    """Whether a candidate may start at this token: a word that is no function word, or a
-    modifier that may open an amount ("more", "at", "about")."""
-    return token.is_word and (token.lower not in _EDGE_STOP or _modifier(token) or token.is_number)
+    """Whether a candidate may start at this token: a word that is no function word."""
+    return token.is_word and (token.lower not in _EDGE_STOP or token.is_number)
 
 
-def _modifier(token: Token) -> bool:
-    """A function word that opens an amount: "more (than)", "at (least)", "about"."""
-    return token.lower in _OPENING_MODIFIERS and token.lower in _EDGE_STOP
+def modifier_before(tokens: list[Token], first: int) -> int:
+    """The first token of the modifier right before token `first` ("more than", "about"), or
+    `first` itself when there is none."""
+    for size in (3, 2, 1):
+        before = tuple(t.lower for t in tokens[max(first - size, 0) : first])
+        if len(before) == size and before in _MODIFIERS:
+            return first - size
+    return first
 
 
 def _kind(run: list[Token], entity_kind: str | None) -> str:

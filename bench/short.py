@@ -2,15 +2,16 @@
 
     .venv/bin/python -m bench.short [--index bench-results/quality-index] [--write]
 
-For every answerable question of both sets: the gold sentence (the first sentence of the gold
-article, of its paragraph for SQuAD, that holds an answer string) and its candidates' features
-(qa.answer.short, the Searcher's own). Fits the weights as a conditional logit on the tuning half
-(even id hash; a softmax over each question's candidates, fitted to those equal to an answer
-string, each set weighted equally), then the confidence threshold, and prints SQuAD exact match
-and F1 of the constants in the code and of the fitted ones, for each set and half: given the
-gold sentence (the upper bound of the sentence's reading), and end to end (the Searcher's own
-answer sentence over the benchmark index; its short answer null when the answer is). `--write`
-puts the fitted ones into qa/answer/short_tuned.py.
+For every answerable question of both sets, its candidates' features (qa.answer.short, the
+Searcher's own) in two readings: given the gold sentence (the first sentence of the gold article,
+of its paragraph for SQuAD, that holds an answer string: the upper bound of the reading), and
+where the Searcher reads (its answer sentence with its neighbours, and the best sentences of the
+other top passages, over the benchmark index). Fits the weights as a conditional logit on the
+tuning half of both readings (even id hash; a softmax over each question's candidates, fitted to
+those equal to an answer string, each set weighted equally), then the confidence threshold, and
+prints SQuAD exact match and F1 of the constants in the code and of the fitted ones for each set
+and half: given the gold sentence, given the Searcher's sentence, and end to end (null too where
+"not found" withholds the answer). `--write` puts the fitted ones into qa/answer/short_tuned.py.
 """
 
 from __future__ import annotations
@@ -25,20 +26,22 @@ from scipy.optimize import minimize
 
 from bench.constants import rewrite
 from bench.public import SETS, arguments, held_out, questions_file
-from bench.report import save_json
+from bench.report import save_json, table
 from qa.answer import short_tuned
+from qa.answer.readers import contexts_of
 from qa.answer.searcher import Searcher
-from qa.answer.short import Asked, Reading, feature_names
+from qa.answer.short import Context, feature_names, readings
 from qa.config import Settings
 from qa.evaluate import Question, read_questions
 from qa.short_scores import exact_match, normalized, token_f1
-from qa.text.spans import Span, paragraph_spans, sentence_spans, split_chunk
+from qa.text.spans import paragraph_spans, sentence_spans
 
 FEATURES = feature_names()
 # L2 penalty of the conditional logit (on the whole objective, a mean over questions).
 L2 = 0.003
-# Thresholds tried for the confidence: the highest whose exact match on the tuning half is
-# within this of the best (a null costs an exact match; a wrong answer shown costs trust).
+# Thresholds tried for the confidence: the highest whose exact match on the tuning half (the
+# Searcher's sentences) is within TOLERANCE of the best (a null costs an exact match; a wrong
+# answer shown costs trust).
 THRESHOLDS = np.round(np.arange(0.0, 0.51, 0.01), 2)
 TOLERANCE = 0.005
 
@@ -53,6 +56,7 @@ class Case:
     x: np.ndarray  # candidates × FEATURES
     texts: list[str]  # each candidate's text (none when the question asks for no short fact)
     shown: list[str]  # as the answer shows it (a number with its modifier)
+    answered: bool  # whether the Searcher gives an answer at all (else no short one either)
 
     def labels(self) -> np.ndarray:
         """Which candidates are right, as chosen or as shown."""
@@ -69,20 +73,21 @@ class Case:
         return self.shown[int(np.argmax(z))] if share >= threshold else None
 
 
-def case_of(name: str, question: Question, text: str, sentences: list[Span], at: int) -> Case:
-    """The candidates of `question` in `text` around its sentence `at`, as a Case."""
-    asked = Asked.of(question.question)
-    reading = Reading(asked, text, sentences, at) if asked.kind is not None and at >= 0 else None
-    found = reading.candidates if reading else []
-    x = np.zeros((len(found), len(FEATURES)))
+def case_of(name: str, question: Question, contexts: list[Context], answered: bool = True) -> Case:
+    """The candidates of `question` in its contexts (the Searcher's own readings), as a Case."""
     column = {f: i for i, f in enumerate(FEATURES)}
-    for row, candidate in enumerate(found):
-        for feature, value in reading.features(candidate).items():
-            if feature in column:
-                x[row, column[feature]] = value
-    texts = [text[c.start : c.end] for c in found]
-    shown = [text[reading.modified(c) : c.end] for c in found]
-    return Case(name, held_out(question), question.answers, x, texts, shown)
+    rows, texts, shown = [], [], []
+    for reading in readings(question.question, contexts):
+        text = contexts[reading.context].text
+        for candidate in reading.candidates:
+            row = np.zeros(len(FEATURES))
+            for feature, value in reading.features(candidate).items():
+                row[column[feature]] = value
+            rows.append(row)
+            texts.append(text[candidate.start : candidate.end])
+            shown.append(text[reading.modified(candidate) : candidate.end])
+    x = np.array(rows).reshape(len(rows), len(FEATURES))
+    return Case(name, held_out(question), question.answers, x, texts, shown, answered)
 
 
 def answerable(data: Path) -> Iterator[tuple[str, Question]]:
@@ -116,7 +121,7 @@ def gold_cases(data: Path) -> list[Case]:
             ),
             -1,
         )
-        cases.append(case_of(name, question, text, sentences, at))
+        cases.append(case_of(name, question, [Context(text, sentences, at)]))
     return cases
 
 
@@ -134,49 +139,56 @@ def _paragraph(data: Path, question: Question) -> int | None:
     return _PARAGRAPHS.get(question.id)
 
 
-def searched_cases(searcher: Searcher, data: Path) -> list[Case]:
-    """Every answerable question read against the Searcher's answer sentence (none: no case
-    candidates, so a null short answer)."""
-    cases = []
+def searched_contexts(searcher: Searcher, data: Path) -> list[tuple[str, Question, list, bool]]:
+    """Every answerable question with where the Searcher reads its short answer: its answer
+    sentence (whether or not "not found" then withholds the answer) and the other top passages'
+    best sentences; and whether the answer is given."""
+    out = []
     for name, question in answerable(data):
-        answer = searcher.ask(question.question, k=5)
-        if answer.passage is None:
-            cases.append(case_of(name, question, "", [], -1))
+        found = searcher.find(question.question, k=5, mode="hybrid")
+        if found.best is None:
+            out.append((name, question, [], False))
             continue
-        passage = answer.passages[answer.passage - 1]
-        sentences = split_chunk(passage.text)
-        at = sentences.index(tuple(passage.highlight)) if passage.highlight in sentences else -1
-        cases.append(case_of(name, question, passage.text, sentences, at))
-    return cases
+        contexts, _ = contexts_of(found.passages, found.best.rank)
+        out.append(
+            (name, question, contexts, found.not_found is not None and found.not_found.answers)
+        )
+    return out
 
 
 def fit(cases: list[Case]) -> np.ndarray:
-    """The conditional logit's weights on the cases that have a right candidate."""
-    groups = [(c.x, c.labels()) for c in cases if c.labels().any()]
-    count = {name: sum(c.set == name for c in cases if c.labels().any()) for name in SETS}
-    weights = [len(groups) / (len(SETS) * count[c.set]) for c in cases if c.labels().any()]
+    """The conditional logit's weights, on the cases that have a right candidate (each set
+    weighted equally): all candidates in one matrix, the softmax taken per question."""
+    kept = [c for c in cases if c.labels().any()]
+    x = np.vstack([c.x for c in kept])
+    y = np.concatenate([c.labels() for c in kept]).astype(float)
+    sizes = np.array([len(c.texts) for c in kept])
+    group = np.repeat(np.arange(len(kept)), sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    count = {name: sum(c.set == name for c in kept) for name in SETS}
+    weight = np.array([1 / (len(SETS) * count[c.set]) for c in kept])
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, gradient = L2 * w @ w, 2 * L2 * w
-        for (x, y), weight in zip(groups, weights, strict=True):
-            z = x @ w
-            p = np.exp(z - z.max())
-            p /= p.sum()
-            chosen = (p * y).sum()
-            total -= weight * np.log(chosen) / len(groups)
-            gradient -= weight * ((p * y / chosen) @ x - p @ x) / len(groups)
-        return total, gradient
+        z = x @ w
+        z -= np.maximum.reduceat(z, starts)[group]
+        e = np.exp(z)
+        p = e / np.add.reduceat(e, starts)[group]
+        chosen = np.add.reduceat(p * y, starts)
+        # d(-log chosen)/dz = p - p·y/chosen, within each question
+        dz = (p - p * y / chosen[group]) * weight[group]
+        return L2 * w @ w - weight @ np.log(chosen), 2 * L2 * w + dz @ x
 
     return minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x
 
 
-def scores(cases: list[Case], w: np.ndarray, threshold: float) -> dict:
-    """Exact match and F1 (null below the threshold scores 0), and how many were given."""
+def scores(cases: list[Case], w: np.ndarray, threshold: float, gated: bool = False) -> dict:
+    """Exact match and F1 (null below the threshold scores 0, and where the Searcher gives no
+    answer when `gated`), and how many were given."""
     out = {}
     for name in SETS:
         for held in (False, True):
             part = [c for c in cases if c.set == name and c.held == held]
-            said = [c.said(w, threshold) for c in part]
+            said = [c.said(w, threshold) if c.answered or not gated else None for c in part]
             out[f"{name}/{'held' if held else 'tune'}"] = {
                 "em": _mean(exact_match(s, c.answers) for s, c in zip(said, part, strict=True)),
                 "f1": _mean(token_f1(s, c.answers) for s, c in zip(said, part, strict=True)),
@@ -207,33 +219,45 @@ def best_threshold(cases: list[Case], w: np.ndarray) -> float:
     return max(t for t, value in results.items() if value >= best - TOLERANCE)
 
 
+def figures(gold: list[Case], searched: list[Case], w: np.ndarray, threshold: float) -> list[dict]:
+    """One row per setting (gold sentence; the Searcher's sentence; end to end) and set/half."""
+    rows = []
+    for setting, cases, gated in (
+        ("gold sentence", gold, False),
+        ("searched sentence", searched, False),
+        ("end to end", searched, True),
+    ):
+        for part, values in scores(cases, w, threshold, gated).items():
+            rows.append({"setting": setting, "set": part, **values})
+    return rows
+
+
 def main() -> None:
     parser = arguments(__doc__, "short.json")
     parser.add_argument("--write", action="store_true", help="put the fitted weights in place")
     args = parser.parse_args()
     gold = gold_cases(args.data)
+    searcher = Searcher(Settings.from_env(index_dir=args.index))
+    searched = [case_of(*read) for read in searched_contexts(searcher, args.data)]
     current = np.array([short_tuned.SHORT_WEIGHTS.get(f, 0.0) for f in FEATURES])
-    fitted = np.round(fit([c for c in gold if not c.held]), 2)
-    threshold = best_threshold(gold, fitted)
-    searched = searched_cases(Searcher(Settings.from_env(index_dir=args.index)), args.data)
+    fitted = np.round(fit([c for c in gold + searched if not c.held]), 2)
+    threshold = best_threshold(searched, fitted)
     result = {
         "features": FEATURES,
         "current": {
             "threshold": short_tuned.SHORT_THRESHOLD,
-            "gold_sentence": scores(gold, current, short_tuned.SHORT_THRESHOLD),
-            "end_to_end": scores(searched, current, short_tuned.SHORT_THRESHOLD),
+            "rows": figures(gold, searched, current, short_tuned.SHORT_THRESHOLD),
         },
         "fitted": {
             "weights": dict(zip(FEATURES, fitted.tolist(), strict=True)),
             "threshold": threshold,
-            "gold_sentence": scores(gold, fitted, threshold),
-            "end_to_end": scores(searched, fitted, threshold),
+            "rows": figures(gold, searched, fitted, threshold),
         },
     }
     save_json(args.out, result)
     for which in ("current", "fitted"):
-        for setting in ("gold_sentence", "end_to_end"):
-            print(which, setting, json.dumps(result[which][setting]))
+        print(f"{which} (threshold {result[which]['threshold']}):")
+        print(table(result[which]["rows"], "setting set em f1 given questions"))
     print(f"written {args.out}")
     if args.write:
         weights = {f: w for f, w in zip(FEATURES, fitted.tolist(), strict=True) if w}

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from qa.answer.records import HEURISTIC_READER, Passage, ShortAnswer
-from qa.answer.short import choose
+from qa.answer.short import Context, choose
+from qa.answer.tuned import ANSWER_PASSAGES
 from qa.text.spans import split_chunk
 
 
@@ -23,19 +24,32 @@ class Reader(Protocol):
 
 
 class HeuristicReader:
-    """The classic pipeline: the answer sentence's (and its neighbours') best typed candidate."""
+    """The classic pipeline: the best typed candidate of the answer sentence and its
+    neighbours, or of the best sentences of the other top passages."""
 
     name = HEURISTIC_READER
 
     def read(self, question: str, passages: Sequence[Passage], rank: int) -> ShortAnswer | None:
-        passage = passages[rank - 1]
-        if passage.highlight is None:
-            return None
-        sentences = split_chunk(passage.text)
-        if tuple(passage.highlight) not in sentences:
-            sentences = [tuple(passage.highlight)]
-        choice = choose(question, passage.text, sentences, sentences.index(passage.highlight))
-        return ShortAnswer.within(passage, choice.start, choice.end) if choice else None
+        contexts, read = contexts_of(passages, rank)
+        choice = choose(question, contexts)
+        return (
+            ShortAnswer.within(read[choice.context], choice.start, choice.end) if choice else None
+        )
+
+
+def contexts_of(passages: Sequence[Passage], rank: int) -> tuple[list[Context], list[Passage]]:
+    """Where the heuristic reads: the answer sentence within its passage, then the best
+    sentence of each other passage among the first ANSWER_PASSAGES; and their passages."""
+    own = passages[rank - 1]
+    others = [p for p in passages[:ANSWER_PASSAGES] if p.rank != rank and p.highlight]
+    read = [own, *others] if own.highlight else others
+    contexts = [Context(p.text, [p.highlight], 0, own=False) for p in others if p.highlight]
+    if own.highlight:
+        sentences = split_chunk(own.text)
+        if own.highlight not in sentences:  # a highlight of another splitting: read it alone
+            sentences = [own.highlight]
+        contexts.insert(0, Context(own.text, sentences, sentences.index(own.highlight)))
+    return contexts, read
 
 
 def reader_for(model: str) -> Reader:

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.answer.entities import NUMBER
+from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.short_spans import Candidate, Token, candidates_of, modifier_before, tokens_of
 from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
 from qa.answer.short_types import DATE, TYPES, expected_type, head_noun
@@ -27,6 +27,15 @@ PLAIN = "plain"  # the type of a candidate of common words
 _PREPOSITIONS = frozenset(["in", "at", "on", "by", "from", "to", "of", "for", "with", "as"])
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "became", "called", "named", "as"])
 _SAYING = frozenset(["said", "says", "told", "reported", "announced", "added", "stated"])
+# The candidates' types that may answer a question of each type (a "who" may be answered by an
+# organisation, a "where" by a building's name): when the contexts hold one, only they compete.
+_FITTING = {
+    PERSON: frozenset([PERSON, ORGANISATION, THING]),
+    ORGANISATION: frozenset([ORGANISATION, PERSON, PLACE, THING]),
+    PLACE: frozenset([PLACE, ORGANISATION, THING]),
+    DATE: frozenset([DATE, NUMBER]),
+    NUMBER: frozenset([NUMBER, DATE]),
+}
 # How far (in tokens) the question's words count as around a candidate.
 _WINDOW = 10
 
@@ -50,9 +59,21 @@ class Asked:
 
 
 @dataclass(frozen=True)
-class Choice:
-    """The chosen span of a text and the confidence in it (its softmax share)."""
+class Context:
+    """Where candidates are read: a text, its sentences and the one that answers (`at`), from
+    the answer sentence's own passage or else the best sentence of another top passage."""
 
+    text: str
+    sentences: Sequence[Span]
+    at: int
+    own: bool = True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen span of one of the contexts, and the confidence in it (its softmax share)."""
+
+    context: int
     start: int
     end: int
     probability: float
@@ -69,6 +90,8 @@ _GENERAL = (
     "repeats",
     "near",
     "adjacent",
+    "before_question_word",
+    "after_question_word",
     "window",
     "tokens",
     "single",
@@ -82,6 +105,7 @@ _GENERAL = (
     "whole",
     "initial",
     "after_be",
+    "elsewhere",
 )
 
 
@@ -89,8 +113,9 @@ class Reading:
     """A question read against a text region: its tokens, their stems, where the question's
     words stand; the candidates of the answer sentence and its neighbours, with features."""
 
-    def __init__(self, asked: Asked, text: str, sentences: Sequence[Span], at: int) -> None:
-        self.asked = asked
+    def __init__(self, asked: Asked, context: Context, number: int = 0) -> None:
+        self.asked, self.own, self.context = asked, context.own, number
+        text, sentences, at = context.text, context.sentences, context.at
         region = sentences[max(at - 1, 0) : at + 2]
         self.tokens = tokens_of(text[region[0][0] : region[-1][1]])
         offset = region[0][0]
@@ -98,6 +123,7 @@ class Reading:
         words = [t.text if t.is_word else "" for t in self.tokens]
         self.stems = stems(words)
         self.matches = [i for i, s in enumerate(self.stems) if words[i] and s in asked.stems]
+        self.matched = frozenset(self.matches)
         self.sentence = sentences[at]
         starts = {start for start, _ in region}
         self.openings = {i for i, t in enumerate(self.tokens) if t.start in starts}
@@ -128,6 +154,8 @@ class Reading:
             "repeats": repeated / len(run) if run else 0.0,
             "near": 1 / distance,
             "adjacent": float(distance == 1),
+            "before_question_word": float(c.last in self.matched),
+            "after_question_word": float(c.first - 1 in self.matched),
             "window": len(around) / len(asked.stems) if asked.stems else 0.0,
             "tokens": float(len(run)),
             "single": float(len(run) == 1),
@@ -141,6 +169,7 @@ class Reading:
             "whole": float(c.kind == asked.kind and self._whole(c)),
             "initial": float(len(run) == 1 and c.first in self.openings),
             "after_be": float(before in _BE),
+            "elsewhere": float(not self.own),
         }
         return values
 
@@ -170,20 +199,32 @@ class Reading:
         ]
 
 
-def choose(question: str, text: str, sentences: Sequence[Span], at: int) -> Choice | None:
-    """The short answer to `question` within `text`, whose sentence `at` (of `sentences`)
-    answers it: the best candidate of that sentence and its neighbours, or None when the
-    question asks for no short fact or the best is below SHORT_THRESHOLD."""
+def readings(question: str, contexts: Sequence[Context]) -> list[Reading]:
+    """The question read against each context (none when it asks for no short fact)."""
     asked = Asked.of(question)
-    if asked.kind is None or not 0 <= at < len(sentences):
+    if asked.kind is None:
+        return []
+    found = [Reading(asked, c, n) for n, c in enumerate(contexts) if 0 <= c.at < len(c.sentences)]
+    fitting = _FITTING.get(asked.kind, ())
+    if any(c.kind in fitting for reading in found for c in reading.candidates):
+        for reading in found:  # classic answer typing: only candidates of a fitting type
+            reading.candidates = [c for c in reading.candidates if c.kind in fitting]
+    return found
+
+
+def choose(question: str, contexts: Sequence[Context]) -> Choice | None:
+    """The short answer to `question`: the best candidate of the contexts (the answer sentence
+    and its neighbours first), or None when the question asks for no short fact or the best
+    one's softmax share is below SHORT_THRESHOLD."""
+    scored = [
+        (score, reading, candidate)
+        for reading in readings(question, contexts)
+        for score, candidate in zip(reading.scores(), reading.candidates, strict=True)
+    ]
+    if not scored:
         return None
-    reading = Reading(asked, text, sentences, at)
-    if not reading.candidates:
+    top, reading, best = max(scored, key=lambda item: item[0])
+    share = 1 / sum(math.exp(score - top) for score, _, _ in scored)
+    if share < SHORT_THRESHOLD:
         return None
-    scores = reading.scores()
-    top = max(scores)
-    total = sum(math.exp(s - top) for s in scores)
-    best = reading.candidates[scores.index(top)]
-    if 1 / total < SHORT_THRESHOLD:
-        return None
-    return Choice(reading.modified(best), best.end, 1 / total)
+    return Choice(reading.context, reading.modified(best), best.end, share)

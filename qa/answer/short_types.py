@@ -8,9 +8,10 @@ their own type (qa.answer.short_spans) matches this one.
 
 from __future__ import annotations
 
+import itertools
 import re
 
-from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
+from qa.answer.entities import FUNCTION_WORDS, NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
 
 DATE = "date"
 # Every type a question may ask for, and a candidate may be, in the order of the scorer's features.
@@ -53,8 +54,7 @@ _HEADS = {
     ),
 }
 _INTERROGATIVE = re.compile(
-    r"\b(who|whom|whose|where|when|why|how|what|which)\b(?:\s+(\w+))?(?:\s+(\w+))?(?:\s+(\w+))?",
-    re.IGNORECASE,
+    r"\b(who|whom|whose|where|when|why|how|what|which)\b((?:\s+\w+){0,4})", re.IGNORECASE
 )
 # "what kind of …", "which type of …": the head noun follows.
 _KIND_OF = word_set("kind kinds type types sort sorts form forms name names")
@@ -73,16 +73,28 @@ _EXPLAIN = re.compile(
 
 
 def _read(question: str) -> tuple[str, str]:
-    """The question's interrogative (lower-cased, "" for none) and the noun it asks about
-    ("which city" → city, "what kind of car" → car; "" when none follows)."""
+    """The question's interrogative (lower-cased, "" for none) and the noun it asks about: the
+    last noun of a known type before a function word ("which Spanish city did…" → city), else
+    the first word after the interrogative ("what law…" → law); "" when none follows."""
     match = _INTERROGATIVE.search(question)
     if match is None:
         return "", ""
-    word, *following = (w.lower() if w else "" for w in match.groups())
-    if word not in ("what", "which"):
+    word, following = match.group(1).lower(), match.group(2).lower().split()
+    if word not in ("what", "which") or not following:
         return word, ""
-    head = following[2] if following[0] in _KIND_OF and following[1] == "of" else following[0]
-    return word, head
+    if following[0] in _KIND_OF and following[1:2] == ["of"]:
+        following = following[2:]
+    phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, following))
+    known = [w for w in phrase if _kind_of_head(w)]
+    return word, known[-1] if known else (phrase or [""])[0]
+
+
+def _kind_of_head(noun: str) -> str | None:
+    """The type a head noun asks for ("city": a place), or None for a noun of no known type."""
+    for kind, heads in _HEADS.items():
+        if noun in heads or noun.rstrip("s") in heads:
+            return kind
+    return None
 
 
 def head_noun(question: str) -> str:
@@ -102,9 +114,8 @@ def expected_type(question: str) -> str | None:
     fixed = {"when": DATE, "where": PLACE, "who": PERSON, "whom": PERSON, "whose": PERSON}
     if word in fixed:
         return fixed[word]
-    for kind, heads in _HEADS.items():
-        if head in heads or head.rstrip("s") in heads:
-            return kind
+    if kind := _kind_of_head(head):
+        return kind
     if _EXPLAIN.search(question):
         return None
     return THING

@@ -40,16 +40,18 @@ class HeuristicReader:
 def contexts_of(passages: Sequence[Passage], rank: int) -> tuple[list[Context], list[Passage]]:
     """Where the heuristic reads: the answer sentence within its passage, then the best
     sentence of each other passage among the first ANSWER_PASSAGES; and their passages."""
-    own = passages[rank - 1]
-    others = [p for p in passages[:ANSWER_PASSAGES] if p.rank != rank and p.highlight]
-    read = [own, *others] if own.highlight else others
-    contexts = [Context(p.text, [p.highlight], 0, own=False) for p in others if p.highlight]
-    if own.highlight:
-        sentences = split_chunk(own.text)
-        if own.highlight not in sentences:  # a highlight of another splitting: read it alone
-            sentences = [own.highlight]
-        contexts.insert(0, Context(own.text, sentences, sentences.index(own.highlight)))
-    return contexts, read
+    read = [passages[rank - 1]]
+    read += [p for p in passages[:ANSWER_PASSAGES] if p.rank != rank]
+    read = [p for p in read if p.highlight]
+    return [_context(p, own=p.rank == rank) for p in read], read
+
+
+def _context(passage: Passage, own: bool) -> Context:
+    """A passage's text with its sentences, its highlight the one that answers."""
+    sentences = split_chunk(passage.text)
+    if passage.highlight not in sentences:  # a highlight of another splitting: read it alone
+        sentences = [passage.highlight]
+    return Context(passage.text, sentences, sentences.index(passage.highlight), own)
 
 
 def reader_for(model: str) -> Reader:

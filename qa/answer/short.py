@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.short_spans import Candidate, Token, candidates_of, modifier_before, tokens_of
 from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
-from qa.answer.short_types import DATE, TYPES, expected_type, head_noun
+from qa.answer.short_types import DATE, TYPES, expected_type, head_noun, question_verb
 from qa.text.spans import Span
 from qa.text.words import FUNCTION_WORDS, STOPWORDS, stems
 
@@ -47,6 +47,7 @@ class Asked:
     kind: str | None
     stems: frozenset[str]
     head: str  # the stem of the noun after "what/which" ("city"), or ""
+    verb: str  # the stem of the word after the interrogative ("who reported…": report), or ""
 
     @classmethod
     def of(cls, question: str) -> Asked:
@@ -54,8 +55,8 @@ class Asked:
         content = {
             s for w, s in zip(words, stems(words), strict=True) if w.lower() not in FUNCTION_WORDS
         }
-        head = head_noun(question)
-        return cls(expected_type(question), frozenset(content), stems([head])[0] if head else "")
+        head, verb = stems([head_noun(question), question_verb(question)])
+        return cls(expected_type(question), frozenset(content), head, verb)
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,10 @@ _GENERAL = (
     "head",
     "capitals",
     "bounded",
-    "whole",
     "initial",
     "after_be",
     "elsewhere",
+    "subject",
 )
 
 
@@ -150,7 +151,7 @@ class Reading:
         near_head = asked.head and asked.head in self.stems[max(c.first - 2, 0) : c.last + 2]
         values = {
             f"{asked.kind}>{c.kind or PLAIN}": 1.0,
-            "entity": float(c.entity),
+            "entity": float(self._whole(c) if c.kind in (NUMBER, DATE) else c.entity),
             "repeats": repeated / len(run) if run else 0.0,
             "near": 1 / distance,
             "adjacent": float(distance == 1),
@@ -166,10 +167,10 @@ class Reading:
             "head": float(bool(near_head) and asked.head not in self.stems[c.first : c.last]),
             "capitals": sum(tokens[i].text[0].isupper() for i in run) / len(run) if run else 0.0,
             "bounded": float(not after or not tokens[c.last].is_word or after in STOPWORDS),
-            "whole": float(c.kind == asked.kind and self._whole(c)),
             "initial": float(len(run) == 1 and c.first in self.openings),
             "after_be": float(before in _BE),
             "elsewhere": float(not self.own),
+            "subject": float(bool(asked.verb) and asked.verb in self.stems[c.last : c.last + 2]),
         }
         return values
 
@@ -183,13 +184,12 @@ class Reading:
         )
 
     def _whole(self, c: Candidate) -> bool:
-        """A number or a date that no number or date word continues ("October 6, 1973")."""
-        if c.kind not in (NUMBER, DATE):
-            return False
+        """A number or a date that no number or date word continues ("October 6, 1973"): as
+        much an entity as a name is."""
         tokens = self.tokens
         beside = [tokens[c.first - 1]] if c.first else []
         beside += tokens[c.last : c.last + 2] if c.last < len(tokens) else []
-        return not any(t.is_number or t.is_date for t in beside)
+        return not any(t.is_number or t.is_date or t.is_time_unit for t in beside)
 
     def scores(self) -> list[float]:
         """Each candidate's score under SHORT_WEIGHTS."""

@@ -41,12 +41,18 @@ _NUMBER_WORDS = word_set(
     hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
     half quarter first second third fourth fifth sixth seventh eighth ninth tenth"""
 )
-_DATE_WORDS = word_set(
+# A date names its day, month, season or feast, or counts or places a unit of time ("four
+# years", "last year"): a unit alone ("the year") is no date.
+_DATE_NAMES = word_set(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
-    year years month months week weeks decade decades century centuries ago spring summer
-    autumn winter morning afternoon evening night weekend christmas easter bc ad"""
+    christmas easter"""
 )
+_TIME_UNITS = word_set(
+    """year years month months week weeks decade decades century centuries ago spring summer
+    autumn winter morning afternoon evening night weekend bc ad"""
+)
+_RELATIVE = word_set("last next this past previous coming early late mid")
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})s?$|\d+(st|nd|rd|th)$")
 # Candidates never open or close on these (though "of" may sit inside: "Bank of England").
 _EDGE_STOP = FUNCTION_WORDS | word_set(
@@ -78,8 +84,13 @@ class Token:
 
     @property
     def is_date(self) -> bool:
+        """A date's name or a year ("August", "mid-January", "1996", "the 1990s")."""
         word = self.lower.rsplit("-", 1)[-1]
-        return word in _DATE_WORDS or _YEAR.match(self.lower) is not None
+        return word in _DATE_NAMES or _YEAR.match(self.lower) is not None
+
+    @property
+    def is_time_unit(self) -> bool:
+        return self.lower in _TIME_UNITS
 
 
 @dataclass(frozen=True)
@@ -144,7 +155,8 @@ def modifier_before(tokens: list[Token], first: int) -> int:
 def _kind(run: list[Token], entity_kind: str | None) -> str:
     """A candidate's type: a date or a number by its words, else the type of the name it is,
     else "" (common words; a noun phrase at best)."""
-    if any(t.is_date for t in run):
+    counted = any(t.is_number or t.lower in _RELATIVE for t in run)
+    if any(t.is_date for t in run) or (counted and any(t.is_time_unit for t in run)):
         return DATE
     if any(t.is_number for t in run):
         return NUMBER

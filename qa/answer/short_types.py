@@ -72,21 +72,26 @@ _EXPLAIN = re.compile(
 )
 
 
-def _read(question: str) -> tuple[str, str]:
-    """The question's interrogative (lower-cased, "" for none) and the noun it asks about: the
-    last noun of a known type before a function word ("which Spanish city did…" → city), else
-    the first word after the interrogative ("what law…" → law); "" when none follows."""
+def _read(question: str) -> tuple[str, str, str]:
+    """The question's interrogative (lower-cased, "" for none); the noun it asks about: the last
+    noun of a known type before a function word ("which Spanish city did…" → city), else the
+    first word after the interrogative ("what law…" → law); and the content word right after
+    the interrogative (or its noun phrase), its verb when it has one ("who reported…" →
+    reported; "" for "who is…")."""
     match = _INTERROGATIVE.search(question)
     if match is None:
-        return "", ""
+        return "", "", ""
     word, following = match.group(1).lower(), match.group(2).lower().split()
-    if word not in ("what", "which") or not following:
-        return word, ""
-    if following[0] in _KIND_OF and following[1:2] == ["of"]:
+    if word not in ("what", "which"):
+        verb = following[0] if following and following[0] not in FUNCTION_WORDS else ""
+        return word, "", verb
+    if following[:1] and following[0] in _KIND_OF and following[1:2] == ["of"]:
         following = following[2:]
     phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, following))
     known = [w for w in phrase if _kind_of_head(w)]
-    return word, known[-1] if known else (phrase or [""])[0]
+    head = known[-1] if known else (phrase or [""])[0]
+    after = following[following.index(head) + 1 :] if head in following else []
+    return word, head, after[0] if after and after[0] not in FUNCTION_WORDS else ""
 
 
 def _kind_of_head(noun: str) -> str | None:
@@ -102,10 +107,15 @@ def head_noun(question: str) -> str:
     return _read(question)[1]
 
 
+def question_verb(question: str) -> str:
+    """The content word right after the interrogative (or its noun), or "": "who reported…"."""
+    return _read(question)[2]
+
+
 def expected_type(question: str) -> str | None:
     """The type of short answer the question asks for, or None when it asks for no short fact
     (why, how + a verb, "what did they say")."""
-    word, head = _read(question)
+    word, head, _ = _read(question)
     if word == "why" or not question.strip():
         return None
     if word == "how":

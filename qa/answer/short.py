@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
-from qa.answer.short_spans import Candidate, Token, candidates_of, modifier_before, tokens_of
+from qa.answer.short_spans import Candidate, candidates_of, modifier_before, tokens_of
 from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
 from qa.answer.short_types import DATE, TYPES, expected_type, head_noun, question_verb
 from qa.text.spans import Span
@@ -118,9 +118,7 @@ class Reading:
         self.asked, self.own, self.context = asked, context.own, number
         text, sentences, at = context.text, context.sentences, context.at
         region = sentences[max(at - 1, 0) : at + 2]
-        self.tokens = tokens_of(text[region[0][0] : region[-1][1]])
-        offset = region[0][0]
-        self.tokens = [Token(t.text, t.start + offset, t.end + offset) for t in self.tokens]
+        self.tokens = tokens_of(text, region[0][0], region[-1][1])
         words = [t.text if t.is_word else "" for t in self.tokens]
         self.stems = stems(words)
         self.matches = [i for i, s in enumerate(self.stems) if words[i] and s in asked.stems]
@@ -128,12 +126,7 @@ class Reading:
         self.sentence = sentences[at]
         starts = {start for start, _ in region}
         self.openings = {i for i, t in enumerate(self.tokens) if t.start in starts}
-        self.candidates = [
-            c
-            for span in region
-            for c in candidates_of(text, self.tokens, *span)
-            if c.kind or asked.kind is not None
-        ]
+        self.candidates = [c for span in region for c in candidates_of(text, self.tokens, *span)]
 
     def features(self, c: Candidate) -> dict[str, float]:
         """The features of one candidate, by name (absent ones are 0)."""

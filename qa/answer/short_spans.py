@@ -41,13 +41,14 @@ _NUMBER_WORDS = word_set(
     hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
     half quarter first second third fourth fifth sixth seventh eighth ninth tenth"""
 )
-# A date names its day, month, season or feast, or counts or places a unit of time ("four
-# years", "last year"): a unit alone ("the year") is no date.
+# A date names its day, month or feast (capitalised: "May", not "may"), or its day relative to
+# today, or counts or places a unit of time ("four years", "last year"): a unit alone ("the
+# year") is no date.
 _DATE_NAMES = word_set(
     """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
-    christmas easter"""
+    monday tuesday wednesday thursday friday saturday sunday christmas easter"""
 )
+_DAYS_FROM_TODAY = word_set("today yesterday tomorrow tonight")
 _TIME_UNITS = word_set(
     """year years month months week weeks decade decades century centuries ago spring summer
     autumn winter morning afternoon evening night weekend bc ad"""
@@ -85,8 +86,9 @@ class Token:
     @property
     def is_date(self) -> bool:
         """A date's name or a year ("August", "mid-January", "1996", "the 1990s")."""
-        word = self.lower.rsplit("-", 1)[-1]
-        return word in _DATE_NAMES or _YEAR.match(self.lower) is not None
+        word = self.text.rsplit("-", 1)[-1]
+        named = word[:1].isupper() and word.lower() in _DATE_NAMES
+        return named or word.lower() in _DAYS_FROM_TODAY or _YEAR.match(self.lower) is not None
 
     @property
     def is_time_unit(self) -> bool:
@@ -105,9 +107,10 @@ class Candidate:
     entity: bool  # exactly a name, number or date as entities_of finds it
 
 
-def tokens_of(text: str) -> list[Token]:
-    """The tokens of a text with their character offsets."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def tokens_of(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The tokens of text[start:end] with their character offsets in `text`."""
+    end = len(text) if end is None else end
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
 def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[Candidate]:

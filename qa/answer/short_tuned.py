@@ -37,7 +37,7 @@ SHORT_WEIGHTS = {
     "thing>organisation": 0.21,
     "thing>place": -0.45,
     "thing>date": -1.36,
-    "thing>number": 0.07,
+    "thing>number": 0.06,
     "thing>thing": 0.4,
     "thing>plain": -0.15,
     "entity": 1.72,

@@ -8,6 +8,7 @@ runs are many and loose on purpose; the scorer (qa.answer.short) picks among the
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -65,34 +66,32 @@ _EDGE_STOP = FUNCTION_WORDS | word_set(
 
 @dataclass(frozen=True)
 class Token:
-    """A token of the text, where it stands, its lower-cased form."""
+    """A token of the text, where it stands, and what it is (worked out once, when read)."""
 
     text: str
     start: int
     end: int
+    lower: str
+    is_word: bool  # a word or an amount, not punctuation
+    is_number: bool  # digits, an amount or a number word
+    is_date: bool  # a date's name or a year ("August", "mid-January", "1996", "the 1990s")
+    is_time_unit: bool  # "year", "weeks", "ago"…
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum() or self.text[0] in "£$€"
-
-    @property
-    def is_number(self) -> bool:
-        return self.text[0].isdigit() or self.text[0] in "£$€" or self.lower in _NUMBER_WORDS
-
-    @property
-    def is_date(self) -> bool:
-        """A date's name or a year ("August", "mid-January", "1996", "the 1990s")."""
-        word = self.text.rsplit("-", 1)[-1]
-        named = word[:1].isupper() and word.lower() in _DATE_NAMES
-        return named or word.lower() in _DAYS_FROM_TODAY or _YEAR.match(self.lower) is not None
-
-    @property
-    def is_time_unit(self) -> bool:
-        return self.lower in _TIME_UNITS
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Token:
+        lower = text.lower()
+        last = text.rsplit("-", 1)[-1]
+        named = last[:1].isupper() and last.lower() in _DATE_NAMES
+        return cls(
+            text,
+            start,
+            end,
+            lower,
+            is_word=text[0].isalnum() or text[0] in "£$€",
+            is_number=text[0].isdigit() or text[0] in "£$€" or lower in _NUMBER_WORDS,
+            is_date=named or last.lower() in _DAYS_FROM_TODAY or _YEAR.match(lower) is not None,
+            is_time_unit=lower in _TIME_UNITS,
+        )
 
 
 @dataclass(frozen=True)
@@ -110,16 +109,16 @@ class Candidate:
 def tokens_of(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The tokens of text[start:end] with their character offsets in `text`."""
     end = len(text) if end is None else end
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+    return [Token.of(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
 def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[Candidate]:
     """The candidate spans of text[start:end] (its tokens among `tokens`)."""
-    inside = [i for i, t in enumerate(tokens) if t.start >= start and t.end <= end]
+    first_inside = bisect.bisect_left(tokens, start, key=lambda t: t.start)
+    inside = range(first_inside, bisect.bisect_right(tokens, end, key=lambda t: t.end))
     if not inside:
         return []
-    entities = {(e.start, e.end): e.kind for e in entities_of(text[start:end])}
-    entities = {(a + start, b + start): kind for (a, b), kind in entities.items()}
+    entities = {(e.start + start, e.end + start): e.kind for e in entities_of(text[start:end])}
     found = []
     for first in inside:
         if not _may_open(tokens[first]):

@@ -263,7 +263,8 @@ def evaluate(
     k: int,
     as_json: bool,
 ) -> None:
-    """Score the index on QUESTIONS (JSONL files): hit@k, MRR@10, answer sentence, not-found.
+    """Score the index on QUESTIONS (JSONL files): hit@k, MRR@10, answer sentence, short answer
+    (SQuAD exact match and F1), not-found.
 
     Each line: {"question", "article_id", "answers": [...]} or {"question", "unanswerable": true}.
     """

@@ -67,6 +67,9 @@ class Settings:
     engine: str = "local"
     ray_actors: int = 0
     ray_gpus: float = 0.0
+    # An extractive-QA model (a Hugging Face id or a local directory) that reads the short answer
+    # from the top passages instead of the heuristic; empty: the heuristic (qa.answer.short).
+    reader: str = ""
     # Sources indexed by a first `qa build` with none given.
     default_sources: tuple[str, ...] = ("seeds",)
 

@@ -1,4 +1,5 @@
-"""`qa eval`: score a Searcher on a JSONL question file (hit@k, MRR, answer sentence, not-found)."""
+"""`qa eval`: score a Searcher on a JSONL question file (hit@k, MRR, answer sentence, short
+answer exact match and F1, not-found)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from qa.answer.records import Answer
 from qa.answer.searcher import Searcher
 from qa.config import EVAL_K
+from qa.short_scores import exact_match, token_f1
 
 KS = (1, 3, 5, EVAL_K)
 
@@ -92,6 +94,8 @@ class Outcome:
     sentence_hit: bool
     found: bool
     took_ms: float
+    short_em: float = 0.0  # SQuAD exact match of the short answer (a null one scores 0)
+    short_f1: float = 0.0  # and its token F1
 
 
 def judge(question: Question, answer: Answer) -> Outcome:
@@ -105,6 +109,7 @@ def judge(question: Question, answer: Answer) -> Outcome:
         if answer_rank is None and any(w in passage.text.lower() for w in wanted):
             answer_rank = passage.rank
     said = (answer.text or "").lower()
+    short = answer.short.text if answer.short else None
     return Outcome(
         question=question,
         article_rank=article_rank,
@@ -112,6 +117,8 @@ def judge(question: Question, answer: Answer) -> Outcome:
         sentence_hit=bool(said) and any(w in said for w in wanted),
         found=answer.found,
         took_ms=answer.took_ms,
+        short_em=exact_match(short, question.answers),
+        short_f1=token_f1(short, question.answers),
     )
 
 
@@ -144,6 +151,8 @@ class Report:
             1 / o.article_rank if o.article_rank else 0.0 for o in graded
         )
         data["sentence_hit"] = _share(with_answers, lambda o: o.sentence_hit)
+        data["short_em"] = _mean(o.short_em for o in with_answers)
+        data["short_f1"] = _mean(o.short_f1 for o in with_answers)
         data["answered"] = _share(graded, lambda o: o.found)
         data["null_on_unanswerable"] = _share(unanswerable, lambda o: not o.found)
         data["no_answer_precision"] = _share(said_none, lambda o: o.question.unanswerable)
@@ -185,6 +194,8 @@ COLUMNS = (
     ("art@5", "article_hit@5"),
     ("MRR@10", "mrr@10"),
     ("sent", "sentence_hit"),
+    ("EM", "short_em"),
+    ("F1", "short_f1"),
     ("answered", "answered"),
     ("null|unans", "null_on_unanswerable"),
     ("NA prec", "no_answer_precision"),

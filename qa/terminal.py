@@ -18,12 +18,19 @@ HELP = "commands: /clear (a new conversation), /k N (passages per answer), /quit
 HISTORY_FILE = DEFAULT_MODEL_CACHE / "chat_history"
 
 
+BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
+
+
 def render_answer(data: dict[str, Any], color: bool = False) -> str:
-    """The answer JSON as terminal text: the answer sentence, then numbered cited passages."""
+    """The answer JSON as terminal text: the short answer (bold on a terminal), the answer
+    sentence, then numbered cited passages."""
     lines: list[str] = []
     if data.get("searched", data["question"]) != data["question"]:
         lines.append(f"(searched: {data['searched']})")
     if data["answer"]:
+        if short := data["answer"].get("short"):
+            text = f"{BOLD}{short['text']}{PLAIN}" if color else short["text"]
+            lines.append(f"Short answer [{short['passage']}]: {text}")
         lines.append(f"Answer [{data['answer']['passage']}]: {data['answer']['text']}")
     else:
         unknown = ", ".join(f"“{word}”" for word in data["unknown_words"])
@@ -37,7 +44,7 @@ def render_answer(data: dict[str, Any], color: bool = False) -> str:
         text = passage["text"]
         if passage["highlight"]:
             a, b = passage["highlight"]
-            mark = ("\x1b[1m", "\x1b[0m") if color else ("»", "«")
+            mark = (BOLD, PLAIN) if color else ("»", "«")
             text = text[:a] + mark[0] + text[a:b] + mark[1] + text[b:]
         copies = f", {passage['copies']} copies folded" if passage["copies"] else ""
         lines += [

@@ -16,7 +16,8 @@ from qa.index.build import build_index
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "000_fea5b3fe5925253d.txt"
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
+# The public evaluation data beside the repo (QA_EVAL_DATA: elsewhere, e.g. from a worktree).
+SHARED_EVAL = Path(os.environ.get("QA_EVAL_DATA") or ROOT.parent / "shared" / "eval")
 SEED_QUESTION = "who reported the Turkish convoy?"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

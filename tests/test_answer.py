@@ -14,7 +14,12 @@ def test_seed_question_highlights_the_sana_sentence(seed_searcher: Searcher) -> 
     assert passage.highlight is not None
     assert answer.text == passage.text[passage.highlight[0] : passage.highlight[1]]
     data = answer.to_dict()
-    assert data["answer"] == {"text": answer.text, "passage": answer.passage}
+    assert data["answer"] == {
+        "text": answer.text,
+        "passage": answer.passage,
+        "short": {"text": "SANA", "start": 2420, "end": 2424, "passage": answer.passage},
+        "reader": "heuristic",
+    }
 
 
 def test_every_passage_highlights_a_sentence_of_its_own(seed_searcher: Searcher) -> None:

@@ -114,5 +114,6 @@ def test_qa_chat_holds_a_conversation_in_the_terminal(seed_index: Settings) -> N
     assert result.exit_code == 0, result.output
     assert result.output.count("Answer [") + result.output.count("do not answer") == 2
     assert "SANA" in result.output and "Peskov" in result.output
+    assert "Short answer [1]: SANA\n" in result.output  # as `qa ask` shows it: first
     assert "(answers now list 2 passages)" in result.output
     assert "(a new conversation)" in result.output and "commands:" in result.output

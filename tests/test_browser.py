@@ -108,13 +108,17 @@ def test_the_chat_answers_with_a_cited_source_card(server: str, watched: Watched
     expect(turn.locator(".question")).to_have_text(SEED_QUESTION)
     answer = turn.locator(".answer")
     expect(answer).to_contain_text("SANA")
+    short = turn.locator(".short-answer strong")  # the short answer first, bold, then the sentence
+    expect(short).to_have_text("SANA")
+    assert int(short.evaluate("e => getComputedStyle(e).fontWeight")) >= 700
+    assert turn.locator(".short-answer + .answer").count() == 1
     marker = answer.locator("a.cite")
     expect(marker).to_have_text(re.compile(r"\[\d\]"))
     card = turn.locator(f"li.source{marker.get_attribute('href')}")
     expect(card).to_have_class(re.compile(r"\bcited\b"))
     expect(card.locator("mark")).to_contain_text("SANA reported")
     expect(card.locator(".source-meta")).to_contain_text("paragraph")
-    expect(page.locator("#announcer")).to_contain_text("Answer:")
+    expect(page.locator("#announcer")).to_contain_text("Answer: SANA. ")
     expect(page.locator("#question")).to_be_focused()
     screenshot(page, "chat.png")
 

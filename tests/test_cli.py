@@ -34,6 +34,9 @@ def test_ask_json_is_the_answer_contract(seed_index) -> None:
     text = SEED_FILE.read_bytes().decode("utf-8")
     assert text[cite["start"] : cite["end"]] == first["text"]
     assert "SANA reported" in data["answer"]["text"]
+    assert data["answer"]["short"] == {"text": "SANA", "start": 2420, "end": 2424, "passage": 1}
+    assert data["answer"]["reader"] == "heuristic"
+    assert text[2420:2424] == "SANA"
     a, b = first["highlight"]
     assert first["text"][a:b] == data["answer"]["text"]
 
@@ -41,7 +44,9 @@ def test_ask_json_is_the_answer_contract(seed_index) -> None:
 def test_ask_text_shows_answer_and_citations(seed_index) -> None:
     code, out, _ = run("ask", SEED_QUESTION, "--index", str(seed_index.index_dir), "-k", "2")
     assert code == 0
-    assert out.startswith("Answer [1]:") and "SANA" in out.splitlines()[0]
+    first, second = out.splitlines()[:2]
+    assert first == "Short answer [1]: SANA"  # the short answer first, then the sentence
+    assert second.startswith("Answer [1]:") and "SANA reported" in second
     assert "seeds/000_fea5b3fe5925253d.txt, paragraph" in out
     assert out.count("\n[") == 2
 

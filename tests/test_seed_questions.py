@@ -42,7 +42,9 @@ def test_most_answer_sentences_hold_the_answer(seed_searcher: Searcher) -> None:
 
 
 @pytest.mark.parametrize("question", ["what is it?", "Что сказал Песков?", "🔥🔥🔥?", "为什么?"])
-def test_vague_or_foreign_questions_get_a_plain_null(seed_searcher: Searcher, question: str) -> None:
+def test_vague_or_foreign_questions_get_a_plain_null(
+    seed_searcher: Searcher, question: str
+) -> None:
     data = seed_searcher.ask(question).to_dict()
     assert data["answer"] is None
     assert not {w.lower() for w in data["unknown_words"]} & FUNCTION_WORDS

@@ -64,7 +64,8 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/api/ask": {
                 "post": _operation(
-                    "Answer a question: the answer sentence and the top-k cited passages.",
+                    "Answer a question: the short answer, the answer sentence and the top-k cited "
+                    "passages.",
                     _json(ref("Answer"), "The answer (the same JSON as `qa ask --json`)."),
                     {
                         "400": _error(

@@ -172,10 +172,16 @@ SCHEMAS: dict[str, Any] = {
                 "oneOf": [
                     {
                         "type": "object",
-                        "required": ["text", "passage"],
+                        "required": ["text", "passage", "short", "reader"],
                         "properties": {
-                            "text": {"type": "string"},
+                            "text": {"type": "string", "description": "The answer sentence."},
                             "passage": {"type": "integer", "minimum": 1},
+                            "short": {"oneOf": [ref("ShortAnswer"), {"type": "null"}]},
+                            "reader": {
+                                "type": "string",
+                                "description": "What read the short answer: `heuristic`, or "
+                                "the extractive-QA model of QA_READER.",
+                            },
                         },
                     },
                     {"type": "null"},
@@ -194,6 +200,19 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["string", "null"],
             },
             "took_ms": {"type": "number", "minimum": 0},
+        },
+    },
+    "ShortAnswer": {
+        "type": "object",
+        "description": "The name, number, date or phrase asked for; null when the question asks "
+        "for no short fact (why, how) or the reader is unsure. Article offsets, like citations: "
+        "the text of passage `passage`'s article [start:end] == text.",
+        "required": ["text", "start", "end", "passage"],
+        "properties": {
+            "text": {"type": "string", "minLength": 1},
+            "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 0},
+            "passage": {"type": "integer", "minimum": 1},
         },
     },
     "Facets": {

@@ -48,6 +48,27 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The name, number, date or phrase asked for, in the article of passage `passage` (its
+    rank): `article.text[start:end] == text`."""
+
+    text: str
+    start: int
+    end: int
+    passage: int
+
+    @classmethod
+    def within(cls, passage: Passage, start: int, end: int) -> ShortAnswer:
+        """The span [start, end) of a passage's text, in its article's offsets."""
+        begin = passage.citation.start
+        return cls(passage.text[start:end], begin + start, begin + end, passage.rank)
+
+
+# The reader of the short answers when no QA_READER model is set (qa.answer.short).
+HEURISTIC_READER = "heuristic"
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of one question: the answer sentence (or None) and the ranked passages."""
 
@@ -63,13 +84,24 @@ class Answer:
     searched: str = ""
     # The cross-encoder that re-scored passages and sentences (QA_RERANKER), if any.
     reranker: str | None = None
+    # The short answer within the answer sentence's passage (None: no short fact asked, or unsure)
+    # and what read it: HEURISTIC_READER or the QA_READER model.
+    short: ShortAnswer | None = None
+    reader: str = HEURISTIC_READER
 
     @property
     def found(self) -> bool:
         return self.text is not None
 
     def to_dict(self) -> dict[str, Any]:
-        answer = {"text": self.text, "passage": self.passage} if self.found else None
+        answer = None
+        if self.found:
+            answer = {
+                "text": self.text,
+                "passage": self.passage,
+                "short": asdict(self.short) if self.short else None,
+                "reader": self.reader,
+            }
         return {
             "question": self.question,
             "searched": self.searched or self.question,

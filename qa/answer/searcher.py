@@ -22,6 +22,7 @@ from qa.answer.read import (
     features_of,
     rescored,
 )
+from qa.answer.readers import reader_for
 from qa.answer.records import Answer, Passage
 from qa.answer.rerank import Reranker, load_reranker
 from qa.answer.retrieve import FusedHit, passages_of, retrieve
@@ -69,6 +70,7 @@ class Searcher:
         self.reranker: Reranker | None = (
             load_reranker(settings.reranker) if settings.reranker else None
         )
+        self.reader = reader_for(settings.reader)
 
     @property
     def manifest(self) -> dict:
@@ -93,6 +95,9 @@ class Searcher:
         found = self.find(resolution.searched, k, mode, among, resolution.articles)
         best = found.best
         answered = found.not_found is not None and found.not_found.answers
+        short = (
+            self.reader.read(resolution.searched, found.passages, best.rank) if answered else None
+        )
         return Answer(
             question=question,
             searched=resolution.searched,
@@ -103,6 +108,8 @@ class Searcher:
             took_ms=(time.perf_counter() - started) * 1000,
             unknown_words=found.unknown_words,
             reranker=self.reranker.name if self.reranker else None,
+            short=short,
+            reader=self.reader.name,
         )
 
     def find(

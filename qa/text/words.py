@@ -53,3 +53,8 @@ def content_forms(text: str) -> dict[str, str]:
     for stem, word in zip(stems, words, strict=True):
         forms.setdefault(stem, word)
     return forms
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    """Each word lower-cased and stemmed as BM25 stems it, in one call."""
+    return _STEMMER.stemWords([w.lower() for w in words])

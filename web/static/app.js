@@ -223,6 +223,8 @@
     if (data.answer) {
       const marker = link(`#${turnId}-p${data.answer.passage}`, `[${data.answer.passage}]`, "cite");
       marker.setAttribute("aria-label", `source ${data.answer.passage}`);
+      const short = data.answer.short;
+      if (short) reply.append(el("p", "short-answer", el("strong", null, short.text)));
       reply.append(el("p", "answer", data.answer.text, " ", marker));
     } else {
       const unknown = data.unknown_words.length
@@ -253,8 +255,9 @@
     }
     reply.append(sources);
     if (!announce) return;
+    const said = data.answer && data.answer.short ? `${data.answer.short.text}. ` : "";
     announcer.textContent = data.answer
-      ? `Answer: ${data.answer.text} From source ${data.answer.passage}.`
+      ? `Answer: ${said}${data.answer.text} From source ${data.answer.passage}.`
       : `The articles do not answer this question. ${count} passages are listed.`;
   }
 

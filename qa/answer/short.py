@@ -1,0 +1,223 @@
+"""The short answer: the name, number, date, place or short phrase a question asks for, taken
+from the answer sentence (or a sentence beside it), or None when the question asks for no short
+fact or the choice is unsure.
+
+The classic pre-neural pipeline: the type the question asks for (qa.answer.short_types),
+candidate spans typed by their words (qa.answer.short_spans), each scored by a weighted sum of
+features: its type against the one asked, how close it stands to the question's words, whether
+it repeats them, its length and boundaries. The weights are a conditional logit (a softmax over
+each question's candidates) fitted on the tuning half of the public sets by bench/short.py,
+kept in qa.answer.short_tuned; the softmax is the confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
+from qa.answer.short_spans import Candidate, candidates_of, modifier_before, tokens_of
+from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
+from qa.answer.short_types import DATE, TYPES, expected_type, head_noun, question_verb
+from qa.text.spans import Span
+from qa.text.words import FUNCTION_WORDS, STOPWORDS, stems
+
+PLAIN = "plain"  # the type of a candidate of common words
+_PREPOSITIONS = frozenset(["in", "at", "on", "by", "from", "to", "of", "for", "with", "as"])
+_BE = frozenset(["is", "are", "was", "were", "be", "been", "became", "called", "named", "as"])
+_SAYING = frozenset(["said", "says", "told", "reported", "announced", "added", "stated"])
+# The candidates' types that may answer a question of each type (a "who" may be answered by an
+# organisation, a "where" by a building's name): when the contexts hold one, only they compete.
+_FITTING = {
+    PERSON: frozenset([PERSON, ORGANISATION, THING]),
+    ORGANISATION: frozenset([ORGANISATION, PERSON, PLACE, THING]),
+    PLACE: frozenset([PLACE, ORGANISATION, THING]),
+    DATE: frozenset([DATE, NUMBER]),
+    NUMBER: frozenset([NUMBER, DATE]),
+}
+# How far (in tokens) the question's words count as around a candidate.
+_WINDOW = 10
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as the short answer reads it: the type asked, its words' stems, its head."""
+
+    kind: str | None
+    stems: frozenset[str]
+    head: str  # the stem of the noun after "what/which" ("city"), or ""
+    verb: str  # the stem of the word after the interrogative ("who reported…": report), or ""
+
+    @classmethod
+    def of(cls, question: str) -> Asked:
+        words = [t.text for t in tokens_of(question) if t.is_word]
+        content = {
+            s for w, s in zip(words, stems(words), strict=True) if w.lower() not in FUNCTION_WORDS
+        }
+        head, verb = stems([head_noun(question), question_verb(question)])
+        return cls(expected_type(question), frozenset(content), head, verb)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where candidates are read: a text, its sentences and the one that answers (`at`), from
+    the answer sentence's own passage or else the best sentence of another top passage."""
+
+    text: str
+    sentences: Sequence[Span]
+    at: int
+    own: bool = True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen span of one of the contexts, and the confidence in it (its softmax share)."""
+
+    context: int
+    start: int
+    end: int
+    probability: float
+
+
+def feature_names() -> tuple[str, ...]:
+    """Every feature the scorer weighs, in SHORT_WEIGHTS' order."""
+    pairs = tuple(f"{asked}>{kind}" for asked in TYPES for kind in (*TYPES, PLAIN))
+    return (*pairs, *_GENERAL)
+
+
+_GENERAL = (
+    "entity",
+    "repeats",
+    "near",
+    "adjacent",
+    "before_question_word",
+    "after_question_word",
+    "window",
+    "tokens",
+    "single",
+    "comma",
+    "outside",
+    "after_preposition",
+    "before_saying",
+    "head",
+    "capitals",
+    "bounded",
+    "initial",
+    "after_be",
+    "elsewhere",
+    "subject",
+)
+
+
+class Reading:
+    """A question read against a text region: its tokens, their stems, where the question's
+    words stand; the candidates of the answer sentence and its neighbours, with features."""
+
+    def __init__(self, asked: Asked, context: Context, number: int = 0) -> None:
+        self.asked, self.own, self.context = asked, context.own, number
+        text, sentences, at = context.text, context.sentences, context.at
+        region = sentences[max(at - 1, 0) : at + 2]
+        self.tokens = tokens_of(text, region[0][0], region[-1][1])
+        words = [t.text if t.is_word else "" for t in self.tokens]
+        self.stems = stems(words)
+        self.matches = [i for i, s in enumerate(self.stems) if words[i] and s in asked.stems]
+        self.matched = frozenset(self.matches)
+        self.sentence = sentences[at]
+        starts = {start for start, _ in region}
+        self.openings = {i for i, t in enumerate(self.tokens) if t.start in starts}
+        self.candidates = [c for span in region for c in candidates_of(text, self.tokens, *span)]
+
+    def features(self, c: Candidate) -> dict[str, float]:
+        """The features of one candidate, by name (absent ones are 0)."""
+        tokens, asked = self.tokens, self.asked
+        run = [i for i in range(c.first, c.last) if tokens[i].is_word]
+        repeated = sum(1 for i in run if self.stems[i] in asked.stems)
+        inside = self.sentence[0] <= c.start and c.end <= self.sentence[1]
+        distance = min(
+            (max(c.first - i, i - c.last + 1) for i in self.matches if not c.first <= i < c.last),
+            default=_WINDOW * 4,
+        )
+        around = {self.stems[i] for i in self.matches if c.first - _WINDOW <= i < c.last + _WINDOW}
+        before = tokens[c.first - 1].lower if c.first else ""
+        after = tokens[c.last].lower if c.last < len(tokens) else ""
+        near_head = asked.head and asked.head in self.stems[max(c.first - 2, 0) : c.last + 2]
+        values = {
+            f"{asked.kind}>{c.kind or PLAIN}": 1.0,
+            "entity": float(self._whole(c) if c.kind in (NUMBER, DATE) else c.entity),
+            "repeats": repeated / len(run) if run else 0.0,
+            "near": 1 / distance,
+            "adjacent": float(distance == 1),
+            "before_question_word": float(c.last in self.matched),
+            "after_question_word": float(c.first - 1 in self.matched),
+            "window": len(around) / len(asked.stems) if asked.stems else 0.0,
+            "tokens": float(len(run)),
+            "single": float(len(run) == 1),
+            "comma": float(any(tokens[i].text == "," for i in range(c.first, c.last))),
+            "outside": float(not inside),
+            "after_preposition": float(before in _PREPOSITIONS),
+            "before_saying": float(after in _SAYING),
+            "head": float(bool(near_head) and asked.head not in self.stems[c.first : c.last]),
+            "capitals": sum(tokens[i].text[0].isupper() for i in run) / len(run) if run else 0.0,
+            "bounded": float(not after or not tokens[c.last].is_word or after in STOPWORDS),
+            "initial": float(len(run) == 1 and c.first in self.openings),
+            "after_be": float(before in _BE),
+            "elsewhere": float(not self.own),
+            "subject": float(bool(asked.verb) and asked.verb in self.stems[c.last : c.last + 2]),
+        }
+        return values
+
+    def modified(self, c: Candidate) -> int:
+        """Where a number starts with the modifier before it ("more than 1,000"): the claim
+        as the text makes it, though answer strings tend to leave it out."""
+        return (
+            self.tokens[modifier_before(self.tokens, c.first)].start
+            if c.kind == NUMBER
+            else c.start
+        )
+
+    def _whole(self, c: Candidate) -> bool:
+        """A number or a date that no number or date word continues ("October 6, 1973"): as
+        much an entity as a name is."""
+        tokens = self.tokens
+        beside = [tokens[c.first - 1]] if c.first else []
+        beside += tokens[c.last : c.last + 2] if c.last < len(tokens) else []
+        return not any(t.is_number or t.is_date or t.is_time_unit for t in beside)
+
+    def scores(self) -> list[float]:
+        """Each candidate's score under SHORT_WEIGHTS."""
+        return [
+            sum(SHORT_WEIGHTS.get(name, 0.0) * value for name, value in self.features(c).items())
+            for c in self.candidates
+        ]
+
+
+def readings(question: str, contexts: Sequence[Context]) -> list[Reading]:
+    """The question read against each context (none when it asks for no short fact)."""
+    asked = Asked.of(question)
+    if asked.kind is None:
+        return []
+    found = [Reading(asked, c, n) for n, c in enumerate(contexts) if 0 <= c.at < len(c.sentences)]
+    fitting = _FITTING.get(asked.kind, ())
+    if any(c.kind in fitting for reading in found for c in reading.candidates):
+        for reading in found:  # classic answer typing: only candidates of a fitting type
+            reading.candidates = [c for c in reading.candidates if c.kind in fitting]
+    return found
+
+
+def choose(question: str, contexts: Sequence[Context]) -> Choice | None:
+    """The short answer to `question`: the best candidate of the contexts (the answer sentence
+    and its neighbours first), or None when the question asks for no short fact or the best
+    one's softmax share is below SHORT_THRESHOLD."""
+    scored = [
+        (score, reading, candidate)
+        for reading in readings(question, contexts)
+        for score, candidate in zip(reading.scores(), reading.candidates, strict=True)
+    ]
+    if not scored:
+        return None
+    top, reading, best = max(scored, key=lambda item: item[0])
+    share = 1 / sum(math.exp(score - top) for score, _, _ in scored)
+    if share < SHORT_THRESHOLD:
+        return None
+    return Choice(reading.context, reading.modified(best), best.end, share)

@@ -1,0 +1,167 @@
+"""Candidate short answers in a text: every short run of words that could stand alone as an
+answer (a name, a number with its unit and modifier, a date, a noun phrase), each typed.
+
+Without a part-of-speech model (none ships offline), a noun phrase is approximated by what
+surrounds it: a run that neither starts nor ends with a function word or punctuation. The
+runs are many and loose on purpose; the scorer (qa.answer.short) picks among them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from qa.answer.entities import (
+    FUNCTION_WORDS,
+    NUMBER,
+    PERSON,
+    THING,
+    entities_of,
+    word_set,
+)
+from qa.answer.short_types import DATE
+
+# A word (inner apostrophes, hyphens, dots), an amount (with currency, per cent, magnitude), or
+# one mark of punctuation.
+_TOKEN = re.compile(r"[£$€]?\d(?:[\d,.:]*\d)?(?:%|bn|m|k|s|st|nd|rd|th)?|\w(?:[\w&.'’-]*\w)?|\S")
+# Candidates are at most this many tokens long.
+MAX_TOKENS = 8
+# What may stand before an amount and belongs to it: "more than 1,000", "at least two".
+_MODIFIERS = frozenset(
+    tuple(phrase.split("_"))
+    for phrase in word_set(
+        """more_than less_than fewer_than at_least at_most up_to as_many_as as_much_as
+        just_over just_under an_estimated about around almost nearly over under some roughly
+        approximately"""
+    )
+)
+_NUMBER_WORDS = word_set(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
+    half quarter first second third fourth fifth sixth seventh eighth ninth tenth"""
+)
+# A date names its day, month or feast (capitalised: "May", not "may"), or its day relative to
+# today, or counts or places a unit of time ("four years", "last year"): a unit alone ("the
+# year") is no date.
+_DATE_NAMES = word_set(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday christmas easter"""
+)
+_DAYS_FROM_TODAY = word_set("today yesterday tomorrow tonight")
+_TIME_UNITS = word_set(
+    """year years month months week weeks decade decades century centuries ago spring summer
+    autumn winter morning afternoon evening night weekend bc ad"""
+)
+_RELATIVE = word_set("last next this past previous coming early late mid")
+_YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})s?$|\d+(st|nd|rd|th)$")
+# Candidates never open or close on these (though "of" may sit inside: "Bank of England").
+_EDGE_STOP = FUNCTION_WORDS | word_set(
+    """a an the and or but nor of to in on at by for with as is are was were be that this
+    these which who whom whose what when where why how not no its it said says say told
+    there their they he she his her him its it's"""
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token of the text, where it stands, and what it is (worked out once, when read)."""
+
+    text: str
+    start: int
+    end: int
+    lower: str
+    is_word: bool  # a word or an amount, not punctuation
+    is_number: bool  # digits, an amount or a number word
+    is_date: bool  # a date's name or a year ("August", "mid-January", "1996", "the 1990s")
+    is_time_unit: bool  # "year", "weeks", "ago"…
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Token:
+        lower = text.lower()
+        last = text.rsplit("-", 1)[-1]
+        named = last[:1].isupper() and last.lower() in _DATE_NAMES
+        return cls(
+            text,
+            start,
+            end,
+            lower,
+            is_word=text[0].isalnum() or text[0] in "£$€",
+            is_number=text[0].isdigit() or text[0] in "£$€" or lower in _NUMBER_WORDS,
+            is_date=named or last.lower() in _DAYS_FROM_TODAY or _YEAR.match(lower) is not None,
+            is_time_unit=lower in _TIME_UNITS,
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A run of tokens [first, last) of a text, its type and its character span."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    kind: str  # one of short_types.TYPES, or "" for a plain run of common words
+    entity: bool  # exactly a name, number or date as entities_of finds it
+
+
+def tokens_of(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The tokens of text[start:end] with their character offsets in `text`."""
+    end = len(text) if end is None else end
+    return [Token.of(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[Candidate]:
+    """The candidate spans of text[start:end] (its tokens among `tokens`)."""
+    first_inside = bisect.bisect_left(tokens, start, key=lambda t: t.start)
+    inside = range(first_inside, bisect.bisect_right(tokens, end, key=lambda t: t.end))
+    if not inside:
+        return []
+    entities = {(e.start + start, e.end + start): e.kind for e in entities_of(text[start:end])}
+    found = []
+    for first in inside:
+        if not _may_open(tokens[first]):
+            continue
+        for last in range(first + 1, min(first + MAX_TOKENS, inside[-1] + 1) + 1):
+            closing = tokens[last - 1]
+            if not closing.is_word and closing.text not in "%":
+                if closing.text in '.!?;:"“”()[]':
+                    break
+                continue
+            if closing.lower in _EDGE_STOP:
+                continue
+            span = (tokens[first].start, closing.end)
+            entity = entities.get(span)
+            found.append(
+                Candidate(first, last, *span, _kind(tokens[first:last], entity), entity is not None)
+            )
+    return found
+
+
+def _may_open(token: Token) -> bool:
+    """Whether a candidate may start at this token: a word that is no function word."""
+    return token.is_word and (token.lower not in _EDGE_STOP or token.is_number)
+
+
+def modifier_before(tokens: list[Token], first: int) -> int:
+    """The first token of the modifier right before token `first` ("more than", "about"), or
+    `first` itself when there is none."""
+    for size in (3, 2, 1):
+        before = tuple(t.lower for t in tokens[max(first - size, 0) : first])
+        if len(before) == size and before in _MODIFIERS:
+            return first - size
+    return first
+
+
+def _kind(run: list[Token], entity_kind: str | None) -> str:
+    """A candidate's type: a date or a number by its words, else the type of the name it is,
+    else "" (common words; a noun phrase at best)."""
+    counted = any(t.is_number or t.lower in _RELATIVE for t in run)
+    if any(t.is_date for t in run) or (counted and any(t.is_time_unit for t in run)):
+        return DATE
+    if any(t.is_number for t in run):
+        return NUMBER
+    if entity_kind in (None, NUMBER):
+        return THING if all(t.text[0].isupper() for t in run if t.is_word) else ""
+    return PERSON if entity_kind == "agent" else entity_kind

@@ -1,0 +1,131 @@
+"""The type of short answer a question asks for: a person, an organisation, a place, a date, a
+number, another noun phrase, or none at all (why, and how-explanations).
+
+Classic answer typing (TREC QA): the interrogative, and for "what/which" its head noun ("which
+city", "what company", "in what year"). The short answer's candidates are scored by how well
+their own type (qa.answer.short_spans) matches this one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from qa.answer.entities import FUNCTION_WORDS, NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
+
+DATE = "date"
+# Every type a question may ask for, and a candidate may be, in the order of the scorer's features.
+TYPES = (PERSON, ORGANISATION, PLACE, DATE, NUMBER, THING)
+
+# Head nouns after "what/which" (also "in what …", "what kind of …"), by the type they ask for.
+_HEADS = {
+    PERSON: word_set(
+        """person man woman men women people player players singer actor actress star boss
+        manager coach minister president leader chief chairman official spokesman spokeswoman
+        director executive author writer artist musician son daughter father mother wife
+        husband king queen prince emperor pope scientist politician member captain striker
+        goalkeeper defender winger midfielder rider driver champion judge lawyer mp mps
+        footballer cricketer rapper presenter designer founder governor senator mayor general
+        commander philosopher composer architect poet duke bishop saint engineer inventor
+        economist analyst critic individual"""
+    ),
+    ORGANISATION: word_set(
+        """company firm group team club party organisation organization agency band
+        bank network channel newspaper paper magazine broadcaster airline carrier retailer
+        maker manufacturer supplier union body institution university college school
+        council ministry department government regulator watchdog studio label brand
+        side charity court committee association business operator giant rival chain"""
+    ),
+    PLACE: word_set(
+        """place city country town nation region state county area province capital island
+        continent location venue stadium ground village site river mountain street district
+        port airport park building"""
+    ),
+    DATE: word_set(
+        """year years date day days month months time century centuries decade decades era
+        period season week weekend hour age"""
+    ),
+    NUMBER: word_set(
+        """number amount percentage percent proportion share price fee sum figure figures
+        distance margin score rate total size cost value salary population height length
+        width weight temperature speed count fine bill profit profits loss losses revenue
+        sales turnover budget debt deficit bid offer deal fund funds capacity majority
+        attendance crowd odds points goals votes seats"""
+    ),
+}
+_INTERROGATIVE = re.compile(
+    r"\b(who|whom|whose|where|when|why|how|what|which)\b((?:\s+\w+){0,4})", re.IGNORECASE
+)
+# "what kind of …", "which type of …": the head noun follows.
+_KIND_OF = word_set("kind kinds type types sort sorts form forms name names")
+# How + these asks for a quantity ("how many", "how long ago"); how + anything else, a manner.
+_HOW_MUCH = word_set(
+    """many much long far old big large high tall fast often deep wide heavy small tiny early
+    late soon expensive costly"""
+)
+# A "what" question about an event or a saying asks for an explanation, not a short fact.
+_EXPLAIN = re.compile(
+    r"\bwhat (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|said|says|tell|told|think|"
+    r"do|does|did|happen|happened|argue|claim|claimed|mean|means|warn|warned)\b\s*\??$|"
+    r"\bwhat (?:happened|happens)\b|\b(?:explain|describe)\b",
+    re.IGNORECASE,
+)
+
+
+def _read(question: str) -> tuple[str, str, str]:
+    """The question's interrogative (lower-cased, "" for none); the noun it asks about: the last
+    noun of a known type before a function word ("which Spanish city did…" → city), else the
+    first word after the interrogative ("what law…" → law); and the content word right after
+    the interrogative (or its noun phrase), its verb when it has one ("who reported…" →
+    reported; "" for "who is…")."""
+    match = _INTERROGATIVE.search(question)
+    if match is None:
+        return "", "", ""
+    word, following = match.group(1).lower(), match.group(2).lower().split()
+    if word not in ("what", "which"):
+        verb = following[0] if following and following[0] not in FUNCTION_WORDS else ""
+        return word, "", verb
+    if following[:1] and following[0] in _KIND_OF and following[1:2] == ["of"]:
+        following = following[2:]
+    phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, following))
+    known = [w for w in phrase if _kind_of_head(w)]
+    head = known[-1] if known else (phrase or [""])[0]
+    after = following[following.index(head) + 1 :] if head in following else []
+    return word, head, after[0] if after and after[0] not in FUNCTION_WORDS else ""
+
+
+def _kind_of_head(noun: str) -> str | None:
+    """The type a head noun asks for ("city": a place), or None for a noun of no known type."""
+    for kind, heads in _HEADS.items():
+        if noun in heads or noun.rstrip("s") in heads:
+            return kind
+    return None
+
+
+def head_noun(question: str) -> str:
+    """The noun a "what/which" question asks about, or ""."""
+    return _read(question)[1]
+
+
+def question_verb(question: str) -> str:
+    """The content word right after the interrogative (or its noun), or "": "who reported…"."""
+    return _read(question)[2]
+
+
+def expected_type(question: str) -> str | None:
+    """The type of short answer the question asks for, or None when it asks for no short fact
+    (why, how + a verb, "what did they say")."""
+    word, head, _ = _read(question)
+    if word == "why" or not question.strip():
+        return None
+    if word == "how":
+        following = question.lower().split("how", 1)[1].split()
+        return NUMBER if following and following[0].strip("?,") in _HOW_MUCH else None
+    fixed = {"when": DATE, "where": PLACE, "who": PERSON, "whom": PERSON, "whose": PERSON}
+    if word in fixed:
+        return fixed[word]
+    if kind := _kind_of_head(head):
+        return kind
+    if _EXPLAIN.search(question):
+        return None
+    return THING

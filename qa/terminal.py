@@ -35,7 +35,7 @@ def render_answer(data: dict[str, Any], color: bool = False) -> str:
     else:
         unknown = ", ".join(f"“{word}”" for word in data["unknown_words"])
         lines.append(
-            "The articles do not answer this question."
+            (data.get("notice") or "The articles do not answer this question.")
             + (f" No article mentions {unknown}." if unknown else "")
             + " The closest passages:"
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer.records import VAGUE_NOTICE
 from qa.answer.searcher import Searcher
 from qa.evaluate import Question, read_questions
 from qa.text.words import FUNCTION_WORDS
@@ -48,3 +49,10 @@ def test_vague_or_foreign_questions_get_a_plain_null(
     data = seed_searcher.ask(question).to_dict()
     assert data["answer"] is None
     assert not {w.lower() for w in data["unknown_words"]} & FUNCTION_WORDS
+
+
+def test_a_question_of_function_words_says_why_it_gets_no_answer(seed_searcher: Searcher) -> None:
+    data = seed_searcher.ask("what is it?").to_dict()
+    assert data["answer"] is None and data["unknown_words"] == []
+    assert data["notice"] == VAGUE_NOTICE
+    assert seed_searcher.ask("what is SANA?").to_dict()["notice"] is None

@@ -157,6 +157,7 @@ SCHEMAS: dict[str, Any] = {
             "passages",
             "unknown_words",
             "reranker",
+            "notice",
             "took_ms",
         ],
         "properties": {

@@ -47,6 +47,12 @@ class Passage:
         }
 
 
+# Why a question of function words only ("what is it?") gets no answer, in the reply's words.
+VAGUE_NOTICE = (
+    "The question names nothing to look for: ask about a person, a place, an event or a thing."
+)
+
+
 @dataclass(frozen=True)
 class ShortAnswer:
     """The name, number, date or phrase asked for, in the article of passage `passage` (its
@@ -87,6 +93,8 @@ class Answer:
     # The short answer within the answer sentence's passage (None: no short fact asked, or unsure)
     # and what read it: HEURISTIC_READER or the QA_READER model.
     short: ShortAnswer | None = None
+    # Why there is no answer, when it is not the articles' silence (VAGUE_NOTICE).
+    notice: str | None = None
     reader: str = HEURISTIC_READER
 
     @property
@@ -110,5 +118,6 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "unknown_words": list(self.unknown_words),
             "reranker": self.reranker,
+            "notice": self.notice,
             "took_ms": round(self.took_ms, 1),
         }

@@ -23,7 +23,7 @@ from qa.answer.read import (
     rescored,
 )
 from qa.answer.readers import reader_for
-from qa.answer.records import Answer, Passage
+from qa.answer.records import VAGUE_NOTICE, Answer, Passage
 from qa.answer.rerank import Reranker, load_reranker
 from qa.answer.retrieve import FusedHit, passages_of, retrieve
 from qa.answer.tuned import RESCORE
@@ -52,6 +52,8 @@ class SearchResult:
     best: SentenceFeatures | None
     not_found: NotFoundFeatures | None  # what the "not found" model weighs about `best`
     unknown_words: tuple[str, ...]  # the question's words that no indexed chunk contains
+    # The question holds no word but function words ("what is it?"): nothing to answer about.
+    vague: bool = False
 
 
 class Searcher:
@@ -110,6 +112,7 @@ class Searcher:
             reranker=self.reranker.name if self.reranker else None,
             short=short,
             reader=self.reader.name,
+            notice=VAGUE_NOTICE if found.vague else None,
         )
 
     def find(
@@ -138,6 +141,8 @@ class Searcher:
         ]
         unknown = stage.query.words.unseen
         winner = chosen if self.reranker else answer_sentence(best, len(passages))
+        if not stage.query.words.informative:
+            return SearchResult(passages, None, None, unknown, vague=True)
         if winner is None:
             return SearchResult(passages, None, None, unknown)
         evidence = NotFoundFeatures.of(

@@ -233,7 +233,8 @@
       const rest = data.passages.length
         ? " These are the closest passages:"
         : " No passage comes close.";
-      reply.append(el("p", "no-answer", `The articles do not answer this question.${unknown}${rest}`));
+      const why = data.notice || "The articles do not answer this question.";
+      reply.append(el("p", "no-answer", `${why}${unknown}${rest}`));
     }
     if (data.searched && data.searched !== data.question) {
       reply.append(el("p", "searched", `Searched: “${data.searched}”`));
@@ -258,7 +259,7 @@
     const said = data.answer && data.answer.short ? `${data.answer.short.text}. ` : "";
     announcer.textContent = data.answer
       ? `Answer: ${said}${data.answer.text} From source ${data.answer.passage}.`
-      : `The articles do not answer this question. ${count} passages are listed.`;
+      : `${data.notice || "The articles do not answer this question."} ${count} passages are listed.`;
   }
 
   function renderError(reply, message) {

@@ -27,10 +27,15 @@ def read_manifest(path: Path) -> Manifest:
         raise IndexCorrupt(
             f"index at {path} has an unreadable manifest ({exc}): {REBUILD}"
         ) from None
+    return checked_format(manifest, str(path))
+
+
+def checked_format(manifest: Any, where: str) -> Manifest:
+    """The manifest, if it is of the format this version reads; IndexMismatch if not."""
     found = manifest.get("format") if isinstance(manifest, dict) else None
     if found != FORMAT_VERSION:
         raise IndexMismatch(
-            f"index at {path} has format {found}, this version reads format "
+            f"index at {where} has format {found}, this version reads format "
             f"{FORMAT_VERSION}: {REBUILD}"
         )
     return manifest

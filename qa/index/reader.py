@@ -94,6 +94,9 @@ class LocalIndex:
     def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
         check_compatible(self.manifest, self.where, model_name, weights_hash, chunker)
 
+    def lacks(self, mode: str) -> str | None:
+        return None  # every mode: FAISS and BM25 are both here
+
     def search(
         self, query: np.ndarray, k: int, rows: Sequence[int] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -140,8 +143,3 @@ class LocalIndex:
 
     def close(self) -> None:
         self.store.close()
-
-
-def open_index(location: Path) -> LocalIndex:
-    """The index at `location` (a directory), loaded and checked."""
-    return LocalIndex(location)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +19,6 @@ SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "000_fea5b3fe5925253d.txt"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 SEED_QUESTION = "who reported the Turkish convoy?"
-# The Milvus standalone server starts in about 8 s here; a busy machine may take much longer.
-MILVUS_START_S = 120
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -121,30 +117,15 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real Milvus 2.3.5 standalone server (PyPI `milvus`, C++), one for the session: its
     URI prefix, milvus://127.0.0.1:PORT. It binds fixed ports, so one instance at a time; it is
     stopped by its process id when the session ends."""
-    server_package = pytest.importorskip("milvus", reason="the `milvus` server package is absent")
-    data = tmp_path_factory.mktemp("milvus-server")
-    server = server_package.MilvusServer(data_dir=str(data), wait_for_started=False)
-    try:
-        server.start()
-        deadline = time.monotonic() + MILVUS_START_S
-        while not milvus_is_up(server.webservice_port):
-            if server.server_proc.poll() is not None or time.monotonic() > deadline:
-                log = data / "logs" / "milvus-stdout.log"
-                last = log.read_text(errors="replace").strip().splitlines()[-1:] or ["no log"]
-                pytest.skip(f"the Milvus standalone server could not start here: {last[0]}")
-            time.sleep(0.2)
-        yield f"milvus://127.0.0.1:{server.listen_port}"
-    finally:
-        server.stop()
+    pytest.importorskip("milvus", reason="the `milvus` server package is absent")
+    from bench.milvus_server import MilvusFailed
+    from bench.milvus_server import milvus_server as running_milvus
 
-
-def milvus_is_up(port: int) -> bool:
-    """Whether the Milvus server's health endpoint on `port` answers OK."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return b"OK" in response.read()
-    except OSError:
-        return False
+        with running_milvus(tmp_path_factory.mktemp("milvus-server")) as uri:
+            yield uri
+    except MilvusFailed as exc:
+        pytest.skip(f"{exc} (the Milvus tests need it)")
 
 
 def milvus_lite_uri(folder: Path, name: str = "qa") -> str:

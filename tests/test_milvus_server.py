@@ -162,9 +162,7 @@ def test_an_unreachable_server_is_one_line_and_a_503(tmp_path: Path) -> None:
 def test_a_rebuild_under_load_switches_the_alias_with_no_failed_request(
     milvus_server: str, tmp_path: Path, embedder
 ) -> None:
-    folder = write_corpus(tmp_path / "articles", NEWS)
-    settings = Settings(index_dir=f"{milvus_server}/rebuilt")
-    build_index(settings, [str(folder)], embedder=embedder)
+    folder, settings = news_index(f"{milvus_server}/rebuilt", tmp_path, embedder)
     write_corpus(folder, edited_news())
     with serving(settings.index_dir) as server:
         before = health(server.base)["build_id"]
@@ -195,9 +193,7 @@ def test_a_rebuild_under_load_switches_the_alias_with_no_failed_request(
 def test_a_killed_build_leaves_the_alias_and_the_next_build_drops_its_debris(
     milvus_server: str, tmp_path: Path, embedder
 ) -> None:
-    folder = write_corpus(tmp_path / "articles", NEWS)
-    settings = Settings(index_dir=f"{milvus_server}/killed")
-    build_index(settings, [str(folder)], embedder=embedder)
+    folder, settings = news_index(f"{milvus_server}/killed", tmp_path, embedder)
     uri = parse_milvus_uri(settings.index_dir)
     milvus = Connection(uri)
     kept = build_of(milvus.alias_target(), uri.name)
@@ -218,6 +214,14 @@ def test_a_killed_build_leaves_the_alias_and_the_next_build_drops_its_debris(
     build_index(settings, [str(folder)], embedder=embedder)
     left = builds_of(milvus, uri.name)
     assert not left & (debris - {kept}) and kept in left and len(left) == 2
+
+
+def news_index(location: str, tmp_path: Path, embedder) -> tuple[Path, Settings]:
+    """NEWS written under tmp_path and built into the Milvus index at `location`."""
+    folder = write_corpus(tmp_path / "articles", NEWS)
+    settings = Settings(index_dir=location)
+    build_index(settings, [str(folder)], embedder=embedder)
+    return folder, settings
 
 
 def builds_of(milvus: Connection, name: str) -> set[str]:

@@ -80,3 +80,19 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
         json.dump(manifest, handle, indent=1, ensure_ascii=False)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+class ManifestFacts:
+    """What an index answers from its manifest alone: its article count and whether it was
+    built with the configured model and chunker (for the index classes to inherit)."""
+
+    where: str
+    manifest: Manifest
+
+    @property
+    def article_count(self) -> int:
+        return int(self.manifest["counts"]["articles"])
+
+    def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
+        """Raise IndexMismatch (naming the fix) for another model or chunker than configured."""
+        check_compatible(self.manifest, self.where, model_name, weights_hash, chunker)

@@ -14,7 +14,7 @@ import numpy as np
 from qa.index.errors import IndexCorrupt, IndexMissing
 from qa.index.filters import Filters
 from qa.index.layout import REBUILD
-from qa.index.manifest import check_compatible, checked_format
+from qa.index.manifest import ManifestFacts, checked_format
 from qa.index.milvus.client import MAX_RESULTS, Connection, missing
 from qa.index.milvus.expressions import NO_DATE, filters_expression, literal, rows_expression
 from qa.index.milvus.lexical import MatchingRows, MilvusScores, expression_of
@@ -36,7 +36,7 @@ def article_key(article_id: str) -> str:
     return f"{ARTICLE_PREFIX}{article_id}"
 
 
-class MilvusIndex:
+class MilvusIndex(ManifestFacts):
     """One build of a Milvus index, opened through its alias and checked against its manifest."""
 
     def __init__(self, uri: MilvusUri) -> None:
@@ -91,13 +91,6 @@ class MilvusIndex:
     @property
     def chunk_count(self) -> int:
         return int(self.manifest["counts"]["chunks"])
-
-    @property
-    def article_count(self) -> int:
-        return int(self.manifest["counts"]["articles"])
-
-    def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
-        check_compatible(self.manifest, self.where, model_name, weights_hash, chunker)
 
     def lacks(self, mode: str) -> str | None:
         if mode == "dense" or self.bm25:

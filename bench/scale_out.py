@@ -121,8 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             server_start_s = round(time.perf_counter() - started, 1)
             milvus = local.overridden(index_dir=f"{server}/bbc")
             builds = [
-                {"index": "milvus 2.3.5", **built(milvus, source, embedder)},
-                {"index": "local", **built(local, source, embedder)},
+                {**built(milvus, source, embedder), "index": "milvus 2.3.5"},
+                {**built(local, source, embedder), "index": "local"},
             ]
             rows, replies = zip(
                 *(

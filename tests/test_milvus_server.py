@@ -153,10 +153,12 @@ def test_an_unreachable_server_is_one_line_and_a_503(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: cannot use Milvus at {gone}")
     assert result.stderr.count("\n") == 1
-    with serving(gone) as server, pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"{server.base}/api/health", timeout=60)
+    with serving(gone) as server:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{server.base}/api/health", timeout=60)
+        body = json.load(refused.value)  # read while the server is still up
     assert refused.value.code == 503
-    assert gone in json.load(refused.value)["error"]["message"]
+    assert gone in body["error"]["message"]
 
 
 def test_a_rebuild_under_load_switches_the_alias_with_no_failed_request(

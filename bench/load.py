@@ -27,6 +27,7 @@ import numpy as np
 from bench.public import RESULTS, ROOT
 from bench.report import memory_mib, percentiles, save_json, table
 from bench.serve import HOST, serving
+from qa.config import MODES
 
 QUESTIONS = (
     "who reported the Turkish convoy?",
@@ -38,9 +39,11 @@ QUESTIONS = (
 )
 
 
-def ask(connection: http.client.HTTPConnection, question: str, k: int = 5) -> tuple[int, bytes]:
+def ask(
+    connection: http.client.HTTPConnection, question: str, k: int = 5, mode: str = MODES[0]
+) -> tuple[int, bytes]:
     """POST /api/ask on a kept-alive connection: (status, body)."""
-    body = json.dumps({"question": question, "k": k})
+    body = json.dumps({"question": question, "k": k, "mode": mode})
     connection.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     return response.status, response.read()
@@ -74,6 +77,7 @@ def run_load(
     clients: int,
     seconds: float,
     questions: Sequence[str] = QUESTIONS,
+    mode: str = MODES[0],
 ) -> LoadResult:
     """`clients` threads, each on one keep-alive connection, asking in a loop for `seconds`.
 
@@ -93,7 +97,7 @@ def run_load(
             turn += 1
             started = time.perf_counter()
             try:
-                status, body = ask(connection, question)
+                status, body = ask(connection, question, mode=mode)
             except (OSError, http.client.HTTPException) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
                 connection.close()

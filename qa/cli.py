@@ -22,6 +22,7 @@ from qa.config import (
     MIN_CHUNK_TOKENS,
     MODES,
     Settings,
+    index_location,
 )
 from qa.errors import first_line
 from qa.index.filters import FilterError, Filters, parse_filters
@@ -58,11 +59,26 @@ def settings_from(ctx: click.Context, **overrides: Any) -> Settings:
         raise click.UsageError(str(exc)) from None
 
 
+class IndexLocation(click.ParamType):
+    """An index directory, or a Milvus index URI kept as written (checked here)."""
+
+    name = "DIR|URI"
+    directory = click.Path(file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            location = index_location(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return location if isinstance(location, str) else self.directory.convert(value, param, ctx)
+
+
 index_option = click.option(
     "--index",
     "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Index directory (default: index/, or QA_INDEX_DIR).",
+    type=IndexLocation(),
+    help="Index directory (default: index/, or QA_INDEX / QA_INDEX_DIR), or a Milvus index: "
+    "milvus://HOST:PORT/NAME or milvus-lite://PATH.db/NAME.",
 )
 
 
@@ -106,7 +122,7 @@ def main(ctx: click.Context, model: str | None, backend: str | None) -> None:
 def build(
     ctx: click.Context,
     sources: tuple[Path, ...],
-    index_dir: Path | None,
+    index_dir: Path | str | None,
     full: bool,
     as_json: bool,
     **options: Any,
@@ -137,7 +153,7 @@ def build(
 class Asking:
     """How `qa ask` and `qa chat` ask: the index, k, the mode and the filters."""
 
-    index_dir: Path | None
+    index_dir: Path | str | None
     k: int
     mode: str
     filters: Filters
@@ -259,7 +275,7 @@ def evaluate(
     ctx: click.Context,
     questions: tuple[Path, ...],
     modes: tuple[str, ...],
-    index_dir: Path | None,
+    index_dir: Path | str | None,
     k: int,
     as_json: bool,
 ) -> None:
@@ -290,7 +306,9 @@ def evaluate(
 )
 @click.pass_context
 @fail_cleanly
-def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: int | None) -> None:
+def serve(
+    ctx: click.Context, index_dir: Path | str | None, host: str | None, port: int | None
+) -> None:
     """Serve the chat page and the JSON API (waitress) until interrupted.
 
     Starts without an index too (the API answers 503) and picks up each new `qa build`
@@ -316,8 +334,8 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str | None, port: in
     bound = getattr(server, "effective_port", settings.port)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     try:
-        status = index_holder(app).current().manifest["counts"]
-        click.echo(f"index {settings.index_dir}: {status['articles']} articles")
+        index = index_holder(app).current().index
+        click.echo(f"index {index.where}: {index.article_count} articles")
     except RuntimeError as exc:
         click.echo(f"warning: {exc} (the page will say so until then)", err=True)
     click.echo(f"serving http://{shown}:{bound}/ (Ctrl+C stops)")

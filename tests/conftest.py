@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,25 @@ def seed_app(seed_index: Settings, embedder: Embedder):
 def client(seed_app):
     """A Flask test client of `seed_app`."""
     return seed_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real Milvus 2.3.5 standalone server (PyPI `milvus`, C++), one for the session: its
+    URI prefix, milvus://127.0.0.1:PORT. It binds fixed ports, so one instance at a time; it is
+    stopped by its process id when the session ends."""
+    pytest.importorskip("milvus", reason="the `milvus` server package is absent")
+    from bench.milvus_server import MilvusFailed
+    from bench.milvus_server import milvus_server as running_milvus
+
+    try:
+        with running_milvus(tmp_path_factory.mktemp("milvus-server")) as uri:
+            yield uri
+    except MilvusFailed as exc:
+        pytest.skip(f"{exc} (the Milvus tests need it)")
+
+
+def milvus_lite_uri(folder: Path, name: str = "qa") -> str:
+    """A milvus-lite index location in `folder` (the pure-Python engine, in this process)."""
+    pytest.importorskip("milvus_lite", reason="milvus-lite is absent")
+    return f"milvus-lite://{folder / 'milvus.db'}/{name}"

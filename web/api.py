@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 from qa.answer.conversation import HistoryError, parse_history
 from qa.answer.searcher import Searcher
 from qa.config import MAX_K, MODES
+from qa.index.errors import ModeUnavailable
 from qa.index.filters import FilterError, parse_filters
 from qa.ingest.article import Article
 from web.errors import ApiError
@@ -77,7 +78,10 @@ def ask() -> Response:
         filters = parse_filters(body.get("filters", {}))
     except FilterError as exc:
         raise ApiError(400, "invalid_filter", str(exc)) from None
-    answer = searcher().ask(question, k=k, mode=mode, filters=filters, history=history)
+    try:
+        answer = searcher().ask(question, k=k, mode=mode, filters=filters, history=history)
+    except ModeUnavailable as exc:
+        raise ApiError(400, "mode_unavailable", str(exc)) from None
     return jsonify(answer.to_dict())
 
 

@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from qa.index.errors import IndexProblem
+
 log = logging.getLogger(__name__)
 
 # Werkzeug's status codes → our stable error codes (the API documents these).
@@ -53,6 +55,14 @@ def register_error_handlers(app: Flask) -> None:
         response = error_json(error.status, error.code, error.message)
         response.headers.update(error.headers)
         return response
+
+    @app.errorhandler(IndexProblem)
+    def index_problem(error: IndexProblem) -> Response | tuple[str, int]:
+        """The index failed mid-request (its Milvus server went away): 503, as with none."""
+        log.warning("the index failed: %s", error)
+        if wants_json():
+            return error_json(503, "index_unavailable", str(error))
+        return render_template("error.html", status=503, message=str(error)), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | tuple[str, int]:

@@ -7,10 +7,9 @@ Registered on the app by `init_app` and fetched through `current_searcher()` (fl
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from pathlib import Path
+from collections.abc import Hashable
 
 from flask import Flask, current_app
 
@@ -18,15 +17,15 @@ from qa.answer.searcher import Searcher
 from qa.config import Settings
 from qa.embed.embedder import Embedder
 from qa.index.errors import IndexProblem
-from qa.index.layout import MANIFEST
-from qa.index.manifest import read_manifest
+from qa.index.location import published_build, watch
 
 log = logging.getLogger(__name__)
 
-# How often (seconds) a request may stat manifest.json to notice a new build.
+# How often (seconds) a request may look for a new build: stat manifest.json, or ask Milvus
+# which collection the index's alias names.
 CHECK_EVERY = 1.0
-# manifest.json's identity: a new build writes a new file, so one of these changes.
-Signature = tuple[int, int, int] | None
+# What that look sees (qa.index.location.watch): it changes with each new build.
+Signature = Hashable | None
 EXTENSION = "qa.index"  # where the app keeps its IndexHolder
 
 
@@ -40,8 +39,9 @@ class IndexHolder:
     Requests keep using the old Searcher while the new one loads; the reference is swapped
     only once the new index is fully loaded, so no request fails during a rebuild. An old
     Searcher keeps answering from the files it loaded even after the swap on disk: its chunk
-    store connection and memory maps were opened at load (qa.index.reader). The embedder
-    is loaded once and shared by every Searcher.
+    store connection and memory maps were opened at load (qa.index.reader); a Milvus one from
+    the collections of its build, kept by the next build (qa.index.milvus.writer). The
+    embedder is loaded once and shared by every Searcher.
     """
 
     def __init__(
@@ -50,7 +50,7 @@ class IndexHolder:
         self.settings = settings
         self.embedder = embedder
         self.check_every = check_every
-        self._manifest_path = Path(settings.index_dir) / MANIFEST
+        self._look = watch(settings.index_dir)
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._problem = "the index is loading"
@@ -73,14 +73,10 @@ class IndexHolder:
         return searcher.manifest.get("build_id") if searcher else None
 
     def _signature(self) -> Signature:
-        try:
-            stat = os.stat(self._manifest_path)
-        except OSError:
-            return None
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return self._look()
 
     def _notice_new_build(self) -> None:
-        """At most every `check_every` seconds, stat the manifest; start a load if it changed."""
+        """At most every `check_every` seconds, look for a build; start a load if one changed."""
         now = time.monotonic()
         if now - self._checked < self.check_every:
             return
@@ -116,7 +112,7 @@ class IndexHolder:
 
     def _open(self) -> tuple[Searcher | None, str]:
         try:
-            build_id = read_manifest(self._manifest_path.parent).get("build_id")
+            build_id = published_build(self.settings.index_dir)
             if build_id is not None and build_id == self.build_id:
                 return self._searcher, ""  # touched, not rebuilt
             return Searcher(self.settings, embedder=self.embedder), ""

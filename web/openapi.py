@@ -31,7 +31,10 @@ COMMON_ERRORS = {
         },
     },
     "500": _error("internal_error: a bug; details are in the server log, never here."),
-    "503": _error("index_unavailable: no index is loaded; run `qa build`."),
+    "503": _error(
+        "index_unavailable: no index is loaded (run `qa build`), or its Milvus server cannot "
+        "be reached."
+    ),
 }
 
 
@@ -71,7 +74,8 @@ def openapi_document() -> dict[str, Any]:
                         "400": _error(
                             "invalid_json, invalid_body, unknown_field, missing_question, "
                             "invalid_question, empty_question, invalid_characters, invalid_k, "
-                            "invalid_mode, invalid_history, invalid_filter."
+                            "invalid_mode, invalid_history, invalid_filter, mode_unavailable "
+                            "(a Milvus server without BM25 answers the dense mode only)."
                         ),
                         "413": _error(
                             "question_too_long (over the character limit) or payload_too_large "

@@ -29,9 +29,10 @@ from qa.answer.retrieve import FusedHit, passages_of, retrieve
 from qa.answer.tuned import RESCORE
 from qa.config import MODES, Settings
 from qa.embed.embedder import Embedder, load_embedder
+from qa.index.errors import ModeUnavailable
 from qa.index.filters import Filters
+from qa.index.location import open_index
 from qa.index.protocol import Index
-from qa.index.reader import open_index
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,9 @@ class Searcher:
         (among the rows `among` only, when given; the articles in `prefer` preferred)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        missing = self.index.lacks(mode)
+        if missing:
+            raise ModeUnavailable(missing)
         query = Query.of(question, self.index, self.embedder)
         lexical = self.index.lexical_scores(question) if mode != "dense" else None
         hits = retrieve(self.index, query.vector, lexical, depth, mode, among, prefer)

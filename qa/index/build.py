@@ -13,11 +13,11 @@ import numpy as np
 from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder
 from qa.index.engine import Made, chunk_and_embed, make_chunker
-from qa.index.errors import IndexProblem
+from qa.index.location import index_target
 from qa.index.manifest import Manifest, new_manifest
-from qa.index.reader import LocalIndex
+from qa.index.protocol import Index
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
-from qa.index.writer import IndexContents, write_index
+from qa.index.writer import IndexContents
 from qa.ingest.article import Article, Problem
 from qa.ingest.readers import read_sources
 from qa.text.chunking import Chunk
@@ -75,13 +75,13 @@ def build_index(
 ) -> BuildSummary:
     """Make the index mirror its sources, re-embedding only articles whose text changed."""
     started = time.perf_counter()
-    target = Path(settings.index_dir)
-    previous = _previous_index(target)
+    target = index_target(settings.index_dir)
+    previous = target.previous()
     if not sources:
         recorded = previous.manifest.get("sources") if previous else None
         sources = recorded or list(settings.default_sources)
     sources = [str(Path(s).absolute()) for s in sources]
-    summary = BuildSummary(index=str(target))
+    summary = BuildSummary(index=target.where)
 
     read = read_sources(sources)
     summary.problems, summary.duplicates = read.problems, read.duplicates
@@ -136,23 +136,15 @@ def build_index(
         SentenceVectors.from_chunks(sentences, embedder.dim),
         read.aliases,
     )
-    write_index(target, contents, _manifest(settings, embedder, sources), settings.ann_min_chunks)
+    target.write(contents, _manifest(settings, embedder, sources), settings.ann_min_chunks)
     summary.timings["write"] = time.perf_counter() - mark
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _previous_index(target: Path) -> LocalIndex | None:
-    """The index to update in place, or None when there is none (or it cannot be read)."""
-    try:
-        return LocalIndex(target)
-    except IndexProblem:
-        return None
-
-
 def _reusable(
-    previous: LocalIndex | None, embedder: Embedder, settings: Settings, full: bool
-) -> LocalIndex | None:
+    previous: Index | None, embedder: Embedder, settings: Settings, full: bool
+) -> Index | None:
     """The previous index when its chunks and vectors are still valid for these settings."""
     if previous is None or full:
         return None
@@ -161,7 +153,7 @@ def _reusable(
     return previous if same_model and same_chunker else None
 
 
-def _reuse(previous: LocalIndex, article: Article) -> Made:
+def _reuse(previous: Index, article: Article) -> Made:
     """An unchanged article's chunks, vectors and sentences, as the previous index holds them."""
     rows = previous.rows_of_article(article.id)
     return previous.chunks(rows), (previous.vectors_of(rows), previous.sentences_of(rows))

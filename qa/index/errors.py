@@ -21,3 +21,11 @@ class IndexMismatch(IndexProblem):
 
 class BuildLocked(IndexProblem):
     """Another build is writing this index."""
+
+
+class IndexUnreachable(IndexProblem):
+    """The server that holds the index cannot be reached, or failed to answer."""
+
+
+class ModeUnavailable(IndexProblem):
+    """The index cannot answer in the mode asked for (its server lacks what the mode needs)."""

@@ -69,6 +69,10 @@ class LexicalIndex:
             int(indptr[sid + 1] - indptr[sid]) if sid is not None and sid + 1 < len(indptr) else 0
         )
 
+    def frequencies(self) -> dict[str, int]:
+        """How many chunks contain each stemmed word (for an index that stores them itself)."""
+        return {stem: self.frequency(stem) for stem in self.tokenizer.stem_to_sid}
+
 
 def idf(frequency: int, size: int) -> float:
     """BM25's inverse document frequency of a word in `frequency` of `size` chunks; a word no

@@ -27,10 +27,15 @@ def read_manifest(path: Path) -> Manifest:
         raise IndexCorrupt(
             f"index at {path} has an unreadable manifest ({exc}): {REBUILD}"
         ) from None
+    return checked_format(manifest, str(path))
+
+
+def checked_format(manifest: Any, where: str) -> Manifest:
+    """The manifest, if it is of the format this version reads; IndexMismatch if not."""
     found = manifest.get("format") if isinstance(manifest, dict) else None
     if found != FORMAT_VERSION:
         raise IndexMismatch(
-            f"index at {path} has format {found}, this version reads format "
+            f"index at {where} has format {found}, this version reads format "
             f"{FORMAT_VERSION}: {REBUILD}"
         )
     return manifest
@@ -75,3 +80,19 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
         json.dump(manifest, handle, indent=1, ensure_ascii=False)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+class ManifestFacts:
+    """What an index answers from its manifest alone: its article count and whether it was
+    built with the configured model and chunker (for the index classes to inherit)."""
+
+    where: str
+    manifest: Manifest
+
+    @property
+    def article_count(self) -> int:
+        return int(self.manifest["counts"]["articles"])
+
+    def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
+        """Raise IndexMismatch (naming the fix) for another model or chunker than configured."""
+        check_compatible(self.manifest, self.where, model_name, weights_hash, chunker)

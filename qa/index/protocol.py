@@ -1,7 +1,8 @@
 """What the answer stage asks of an index, and nothing more: the seam for other backends.
 
-The local directory (qa.index.reader.LocalIndex) implements it; a vector database can too,
-without the search code forking. Rows are chunk row numbers: 0, 1, … in build order.
+The local directory (qa.index.reader.LocalIndex) implements it, and so does a Milvus index
+(qa.index.milvus.reader.MilvusIndex), without the search code forking. Rows are chunk row
+numbers: 0, 1, … in build order.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class Index(Protocol):
 
     def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
         """Raise IndexMismatch (naming the fix) for another model or chunker than configured."""
+
+    def lacks(self, mode: str) -> str | None:
+        """Why the index cannot answer in `mode` (one line naming what is missing), or None."""
 
     def search(
         self, query: np.ndarray, k: int, rows: Sequence[int] | None = None

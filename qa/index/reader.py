@@ -20,7 +20,7 @@ from qa.index.errors import IndexCorrupt
 from qa.index.filters import Filters
 from qa.index.layout import CHUNKS, EXACT_VECTORS, LEXICAL, REBUILD, VECTORS
 from qa.index.lexical import DenseScores, LexicalIndex
-from qa.index.manifest import check_compatible, read_manifest
+from qa.index.manifest import ManifestFacts, read_manifest
 from qa.index.rows import RowFile
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 from qa.index.vectors import VectorSearch, is_approximate, read_vector_index
@@ -30,7 +30,7 @@ from qa.text.chunking import Chunk
 Loaded = TypeVar("Loaded")
 
 
-class LocalIndex:
+class LocalIndex(ManifestFacts):
     """A loaded index directory: vectors in memory (or mapped), the rest read on demand."""
 
     def __init__(self, path: Path) -> None:
@@ -87,12 +87,8 @@ class LocalIndex:
     def chunk_count(self) -> int:
         return self.vectors.count
 
-    @property
-    def article_count(self) -> int:
-        return int(self.manifest["counts"]["articles"])
-
-    def check_compatible(self, model_name: str, weights_hash: str, chunker: dict[str, Any]) -> None:
-        check_compatible(self.manifest, self.where, model_name, weights_hash, chunker)
+    def lacks(self, mode: str) -> str | None:
+        return None  # every mode: FAISS and BM25 are both here
 
     def search(
         self, query: np.ndarray, k: int, rows: Sequence[int] | None = None
@@ -140,8 +136,3 @@ class LocalIndex:
 
     def close(self) -> None:
         self.store.close()
-
-
-def open_index(location: Path) -> LocalIndex:
-    """The index at `location` (a directory), loaded and checked."""
-    return LocalIndex(location)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -49,18 +50,7 @@ def write_index(
     """
     vectors = np.ascontiguousarray(contents.vectors, dtype=np.float32)
     vector_index = make_vector_index(vectors, ann_min_chunks)
-    counts = {
-        "articles": len(contents.articles),
-        "chunks": len(contents.chunks),
-        "sentences": len(contents.sentences),
-        "aliases": len(contents.aliases),
-    }
-    manifest = stamped(
-        manifest,
-        counts=counts,
-        articles={a.id: a.content_hash for a in contents.articles},
-        vector_index=describe(vector_index),
-    )
+    manifest = finished_manifest(manifest, contents, vector_index=describe(vector_index))
     with building(target) as folder:
         write_chunk_store(folder / CHUNKS, contents.articles, contents.chunks, contents.aliases)
         faiss.write_index(vector_index, str(folder / VECTORS))
@@ -71,3 +61,15 @@ def write_index(
         (folder / README).write_text(README_TEXT, encoding="utf-8")
         write_manifest(folder, manifest)
     return manifest
+
+
+def finished_manifest(manifest: Manifest, contents: IndexContents, **facts: Any) -> Manifest:
+    """The manifest of an index of `contents`: counts, article hashes, build time and id."""
+    counts = {
+        "articles": len(contents.articles),
+        "chunks": len(contents.chunks),
+        "sentences": len(contents.sentences),
+        "aliases": len(contents.aliases),
+    }
+    articles = {a.id: a.content_hash for a in contents.articles}
+    return stamped(manifest, counts=counts, articles=articles, **facts)

@@ -31,8 +31,9 @@ def ref(name: str) -> dict[str, str]:
 QUESTION = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS}
 # A character that is not white space to Python (nor NUL): a text holding one is not blank.
 NOT_BLANK = r"[^\s\u0000\u001c-\u001f\u0085]"
-# A range's bounds: numbers or strings (ISO 8601 dates for published), never true/false.
-RANGE_BOUND = {"type": ["string", "number"]}
+# A range's bounds: numbers or strings (ISO 8601 dates for published), never true/false; null
+# (or absent) leaves that end open, as qa.index.filters reads it.
+RANGE_BOUND = {"type": ["string", "number", "null"]}
 
 SCHEMAS: dict[str, Any] = {
     "AskRequest": {

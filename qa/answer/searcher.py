@@ -33,6 +33,7 @@ from qa.index.errors import ModeUnavailable
 from qa.index.filters import Filters
 from qa.index.location import open_index
 from qa.index.protocol import Index
+from qa.text.rarity import warm_up
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Searcher:
             load_reranker(settings.reranker) if settings.reranker else None
         )
         self.reader = reader_for(settings.reader)
+        warm_up()
 
     @property
     def manifest(self) -> dict:

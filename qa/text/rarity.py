@@ -26,6 +26,11 @@ def frequency(word: str) -> float:
     return word_frequency(word, LANGUAGE) or UNSEEN_FREQUENCY
 
 
+def warm_up() -> None:
+    """Load the word lists now (0.7 s), so that a server's first question does not wait."""
+    frequency("the")
+
+
 def information(word: str) -> float:
     """-ln(frequency) as a share of the most a word can tell (0–1): rare names most."""
     return math.log(frequency(word)) / math.log(UNSEEN_FREQUENCY)

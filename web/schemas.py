@@ -34,6 +34,7 @@ NOT_BLANK = r"[^\s\u0000\u001c-\u001f\u0085]"
 # A range's bounds: numbers or strings (ISO 8601 dates for published), never true/false; null
 # (or absent) leaves that end open, as qa.index.filters reads it.
 RANGE_BOUND = {"type": ["string", "number", "null"]}
+BOUNDED = {"type": ["string", "number"]}
 
 SCHEMAS: dict[str, Any] = {
     "AskRequest": {
@@ -87,8 +88,11 @@ SCHEMAS: dict[str, Any] = {
                 {
                     "type": "object",
                     "additionalProperties": False,
-                    "minProperties": 1,
                     "properties": {"from": RANGE_BOUND, "to": RANGE_BOUND},
+                    # At least one end bounded: {"to": null} alone is no range.
+                    "anyOf": [
+                        {"required": [end], "properties": {end: BOUNDED}} for end in ("from", "to")
+                    ],
                 },
             ]
         },

@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import faiss
+
 from bench.public import SETS, arguments, corpus, held_out, questions_file
 from bench.report import save_json
 from qa.answer.searcher import Searcher
@@ -54,13 +56,16 @@ def score(settings: Settings, data: Path, modes: tuple[str, ...]) -> list[dict]:
 def copy_pairs(settings: Settings) -> dict:
     """Pairs of passages the search folds as copies, and how many are not identical text."""
     index = LocalIndex(Path(settings.index_dir))
-    vectors = index.vectors_of(range(index.chunk_count))
-    limits, _, found = index.vectors.index.range_search(vectors, COPY_COSINE)
+    live = index.rows_matching(())
+    vectors = index.vectors_of(live)
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    limits, _, found = flat.range_search(vectors, COPY_COSINE)
     pairs = [
-        (row, int(other))
-        for row in range(len(vectors))
-        for other in found[limits[row] : limits[row + 1]]
-        if other > row
+        (live[at], live[int(other)])
+        for at in range(len(vectors))
+        for other in found[limits[at] : limits[at + 1]]
+        if other > at
     ]
     rows = sorted({r for pair in pairs for r in pair})
     texts = {row: c.text for row, c in zip(rows, index.chunks(rows), strict=True)}

@@ -32,13 +32,13 @@ def bench_search(matrix: np.ndarray, queries: np.ndarray, index_dir: Path) -> di
             _search_times(lambda q: exact.search(q.reshape(1, -1), 50), queries)
         ),
     }
-    ivf = faiss.try_extract_index_ivf(reader.vectors.index)
+    ivf = faiss.try_extract_index_ivf(reader.segments[0].vectors.index)
     if ivf is not None:  # the recall / speed trade-off around the chosen number of probes
         chosen = ivf.nprobe
         result["probe_sweep"] = []
         for probes in sorted({8, 16, 32, 64, chosen, 128, 256} & set(range(1, ivf.nlist + 1))):
             ivf.nprobe = probes
-            _, unrefined = reader.vectors.index.search(queries, RECALL_K)
+            _, unrefined = reader.segments[0].vectors.index.search(queries, RECALL_K)
             result["probe_sweep"].append(
                 {
                     "probes": probes,

@@ -32,7 +32,7 @@ from qa.answer.searcher import Searcher
 from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder, resolve_model
 from qa.evaluate import evaluate, read_questions
-from qa.index.layout import VECTORS
+from qa.index.layout import SEGMENTS, VECTORS
 from qa.index.manifest import read_manifest
 from qa.index.reader import LocalIndex
 
@@ -142,8 +142,13 @@ def bench_build(sources: Sequence[str], backend: str, index_dir: Path) -> dict[s
         "embed_chunk_pieces_per_s": round(chunk_pieces / timings["embed"]),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
         "bytes_per_chunk": round(folder_bytes(index_dir) / summary["chunks"]),
-        "vectors_bytes_per_chunk": round((index_dir / VECTORS).stat().st_size / summary["chunks"]),
+        "vectors_bytes_per_chunk": round(_vectors_bytes(index_dir) / summary["chunks"]),
     }
+
+
+def _vectors_bytes(index_dir: Path) -> int:
+    """The bytes of the index's FAISS files (one per segment)."""
+    return sum(p.stat().st_size for p in (index_dir / SEGMENTS).glob(f"*/{VECTORS}"))
 
 
 def _tokenizer(index: LocalIndex) -> Callable[[list[str]], list[list[int]]]:

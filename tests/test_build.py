@@ -17,8 +17,8 @@ from qa.answer.searcher import Searcher
 from qa.config import Settings
 from qa.index.build import NothingToIndex, build_index
 from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from qa.index.layout import FORMAT_VERSION, MANIFEST, VECTORS
-from qa.index.lexical import LexicalIndex
+from qa.index.layout import FORMAT_VERSION, MANIFEST, SEGMENTS, VECTORS
+from qa.index.postings import Postings
 from qa.index.reader import LocalIndex
 from qa.text.spans import split_chunk
 from tests.conftest import SEED_FILE, SEED_QUESTION
@@ -80,9 +80,10 @@ def test_second_build_reembeds_nothing_and_edit_reembeds_only_that_article(
 
 def assert_sentences_match_their_chunks(reader: LocalIndex, embedder) -> None:
     """Stored sentence spans and vectors (reused or fresh) are what a fresh split would give."""
-    chunks = reader.chunks(range(reader.chunk_count))
-    stored = reader.sentences_of(range(reader.chunk_count))
-    assert len(reader.sentences) == sum(len(s.spans) for s in stored) > len(chunks)
+    live = reader.rows_matching(())  # every live row (a build's deletions leave gaps)
+    chunks = reader.chunks(live)
+    stored = reader.sentences_of(live)
+    assert reader.manifest["counts"]["sentences"] == sum(len(s.spans) for s in stored) > len(chunks)
     for chunk, sentences in zip(chunks, stored, strict=True):
         assert sentences.spans == split_chunk(chunk.text)
         _, (fresh,) = embedder.encode_passages([chunk.text], [sentences.spans])
@@ -116,7 +117,7 @@ def test_a_failed_write_leaves_the_old_index_and_no_debris(
         raise OSError(28, "No space left on device")
 
     # The vectors and the chunk store are written; the BM25 files are not.
-    monkeypatch.setattr(LexicalIndex, "save", disk_full)
+    monkeypatch.setattr(Postings, "save", disk_full)
     with pytest.raises(OSError, match="No space left"):
         build_index(settings, embedder=embedder)
     assert (settings.index_dir / MANIFEST).read_text() == before
@@ -135,7 +136,7 @@ def test_nothing_readable_leaves_the_index_unchanged(built, embedder, tmp_path: 
 
 def test_manifest_records_what_loading_checks(seed_index) -> None:
     manifest = json.loads((seed_index.index_dir / MANIFEST).read_text())
-    assert manifest["format"] == FORMAT_VERSION == 3
+    assert manifest["format"] == FORMAT_VERSION == 4
     assert manifest["model"]["dim"] == 384 and len(manifest["model"]["weights_sha256"]) == 64
     assert manifest["chunker"] == seed_index.chunker_fingerprint()
     assert manifest["counts"]["articles"] == 1
@@ -169,7 +170,7 @@ def test_missing_and_damaged_indexes_fail_with_one_line(
     with pytest.raises(IndexMissing, match="run `qa build`"):
         LocalIndex(settings.index_dir)
     build_index(settings, [str(seed_copy)], embedder=embedder)
-    (settings.index_dir / VECTORS).write_bytes(b"garbage")
+    (next((settings.index_dir / SEGMENTS).iterdir()) / VECTORS).write_bytes(b"garbage")
     with pytest.raises(IndexCorrupt, match=r"vectors\.faiss"):
         LocalIndex(settings.index_dir)
     (settings.index_dir / MANIFEST).write_text("{")

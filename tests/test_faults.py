@@ -29,7 +29,15 @@ from qa.cli import EXIT_ERROR, main
 from qa.config import Settings
 from qa.embed.embedder import Embedder
 from qa.index.build import build_index
-from qa.index.layout import CHUNKS, LEXICAL, MANIFEST, SENTENCE_SPANS, SENTENCE_VECTORS, VECTORS
+from qa.index.layout import (
+    CHUNKS,
+    LEXICAL,
+    MANIFEST,
+    SEGMENTS,
+    SENTENCE_SPANS,
+    SENTENCE_VECTORS,
+    VECTORS,
+)
 from tests.conftest import ROOT, SEED_QUESTION, SEEDS
 from web import create_app
 
@@ -259,7 +267,8 @@ def test_a_damaged_live_index_keeps_the_loaded_one_until_a_good_build(server, si
 
 
 def damage(index: Path, what: str) -> None:
-    path = index / what.split(":")[0]
+    name = what.split(":")[0]
+    path = (index if name == MANIFEST else next((index / SEGMENTS).iterdir())) / name
     if what.endswith(":missing"):
         if path.is_dir():
             shutil.rmtree(path)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from qa.answer.question import QuestionWords
-from qa.index.lexical import LexicalIndex
+from qa.index.lexical import LexicalIndex, single
+from qa.index.postings import Postings
 from qa.text.words import content_words_of_spans
 
 
@@ -21,8 +22,10 @@ def question_words(index: LexicalIndex, question: str) -> QuestionWords:
 
 @pytest.fixture(scope="module")
 def index() -> LexicalIndex:
-    return LexicalIndex.build(
-        ["a convoy crossed the border in 2019", "rain fell on the city", "Blunkett's nanny"]
+    return single(
+        Postings.build(
+            ["a convoy crossed the border in 2019", "rain fell on the city", "Blunkett's nanny"]
+        )
     )
 
 

@@ -23,7 +23,14 @@ def test_a_synthesized_index_carries_every_copy_s_sentences(
     assert made["chunks"] == 3 * base.chunk_count
 
     reader = LocalIndex(target)  # checks sentence counts against chunks and the manifest
-    assert len(reader.sentences) == 3 * len(base.sentences)
+    counts, base_counts = reader.manifest["counts"], base.manifest["counts"]
+    assert counts["sentences"] == 3 * base_counts["sentences"]
+    live = reader.rows_matching(())
+    probe = "the army convoy"
+    assert np.allclose(  # tiled postings: each copy of a chunk scores as its original
+        reader.lexical_scores(probe).of(live).reshape(3, -1),
+        reader.lexical_scores(probe).of(live)[: len(live) // 3],
+    )
     last = reader.chunk_count - 1
     copy, original = reader.chunks([last])[0], base.chunks([base.chunk_count - 1])[0]
     assert copy.text == original.text and copy.article_id.endswith("~2")

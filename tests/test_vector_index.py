@@ -87,7 +87,7 @@ def test_a_forced_ann_build_answers_like_the_exact_one(
     settings = make_settings(ann_min_chunks=1)
     build_index(settings, [str(SEEDS)], embedder=embedder)
     searcher = Searcher(settings, embedder=embedder)
-    assert describe(searcher.index.vectors.index)["kind"] == "ivf-sq8"
+    assert describe(searcher.index.segments[0].vectors.index)["kind"] == "ivf-sq8"
     for question in SEED_QUESTIONS:
         expected = seed_searcher.ask(question, k=3, mode="dense")
         found = searcher.ask(question, k=3, mode="dense")

@@ -41,6 +41,20 @@ def resolve_model(name: str) -> str:
     return name
 
 
+def weight_file_hash(location: str) -> str | None:
+    """SHA-256 of a local model's weight file, without loading the model (None: no such file,
+    as for a model on the hub)."""
+    folder = Path(location)
+    weight_file = next((folder / f for f in WEIGHT_FILES if (folder / f).is_file()), None)
+    if weight_file is None:
+        return None
+    digest = hashlib.sha256()
+    with weight_file.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class Embedder:
     """Normalized sentence embeddings from one loaded model; `encode` batches and sorts."""
 
@@ -94,17 +108,13 @@ class Embedder:
     @cached_property
     def weights_hash(self) -> str:
         """SHA-256 of the weight file (or of the tensors): identifies the exact model."""
+        found = weight_file_hash(self.location)
+        if found is not None:
+            return found
         digest = hashlib.sha256()
-        folder = Path(self.location)
-        weight_file = next((folder / f for f in WEIGHT_FILES if (folder / f).is_file()), None)
-        if weight_file is not None:
-            with weight_file.open("rb") as handle:
-                while block := handle.read(1 << 22):
-                    digest.update(block)
-        else:
-            for key, tensor in sorted(self.model.state_dict().items()):
-                digest.update(key.encode())
-                digest.update(tensor.detach().cpu().numpy().tobytes())
+        for key, tensor in sorted(self.model.state_dict().items()):
+            digest.update(key.encode())
+            digest.update(tensor.detach().cpu().numpy().tobytes())
         return digest.hexdigest()
 
     def count_pieces(self, texts: Sequence[str]) -> list[int]:

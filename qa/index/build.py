@@ -1,24 +1,26 @@
-"""`qa build`: sources → articles → chunks → vectors → a new index swapped in atomically."""
+"""`qa build`: sources → articles → chunks → vectors → an index update published atomically."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from qa.config import Settings
-from qa.embed.embedder import Embedder, load_embedder
+from qa.embed.embedder import Embedder, load_embedder, resolve_model, weight_file_hash
 from qa.index.engine import Made, chunk_and_embed, make_chunker
 from qa.index.location import index_target
 from qa.index.manifest import Manifest, new_manifest
 from qa.index.protocol import Index
+from qa.index.segment import SegmentContents
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
-from qa.index.writer import IndexContents
-from qa.ingest.article import Article, Problem
+from qa.index.writer import IndexContents, IndexUpdate
+from qa.ingest.article import Article, Problem, ReadResult
 from qa.ingest.readers import read_sources
 from qa.text.chunking import Chunk
 
@@ -76,28 +78,30 @@ def build_index(
     """Make the index mirror its sources, re-embedding only articles whose text changed."""
     started = time.perf_counter()
     target = index_target(settings.index_dir)
-    previous = target.previous()
+    published = target.published()
     if not sources:
-        recorded = previous.manifest.get("sources") if previous else None
+        recorded = published.get("sources") if published else None
         sources = recorded or list(settings.default_sources)
     sources = [str(Path(s).absolute()) for s in sources]
     summary = BuildSummary(index=target.where)
 
-    read = read_sources(sources)
+    model = ConfiguredModel(settings, embedder)
+    reusable = published if _reusable(published, model.weights_hash, settings, full) else None
+    old_hashes: dict[str, str] = published.get("articles", {}) if published else {}
+    in_place = reusable is not None and target.updates_in_place
+
+    mark = time.perf_counter()
+    read = _read(sources, reusable.get("files") if in_place else None, old_hashes)
     summary.problems, summary.duplicates = read.problems, read.duplicates
-    if not read.articles:
+    if not read.articles and not read.known:
         raise NothingToIndex(
             f"no article could be read from {', '.join(sources)}; the index was left unchanged"
         )
-    summary.timings["read"] = time.perf_counter() - started
+    summary.timings["read"] = time.perf_counter() - mark
 
-    embedder = embedder or load_embedder(settings)
-    reusable = _reusable(previous, embedder, settings, full)
-    old_hashes: dict[str, str] = previous.manifest.get("articles", {}) if previous else {}
-
-    mark = time.perf_counter()
-    per_article: list[Made | None] = []  # None: made by the engine below
     fresh: list[Article] = []
+    kept: set[str] = set(read.known)  # in files unchanged since the last build
+    summary.unchanged = len(kept)
     for article in read.articles:
         old_hash = old_hashes.get(article.id)
         if old_hash is None:
@@ -106,57 +110,144 @@ def build_index(
             summary.changed += 1
         if reusable is not None and old_hash == article.content_hash:
             summary.unchanged += 1
-            per_article.append(_reuse(reusable, article))
+            kept.add(article.id)
         else:
             fresh.append(article)
-            per_article.append(None)
-    summary.removed = len(set(old_hashes) - {a.id for a in read.articles})
-    summary.timings["reuse"] = time.perf_counter() - mark
+    hashes = {**read.known, **{a.id: a.content_hash for a in read.articles}}
+    summary.removed = len(set(old_hashes) - set(hashes))
+    summary.articles = len(hashes)
+    deleted = set(old_hashes) - kept
+    if in_place and not fresh and not deleted and _same_reading(reusable, sources, read):
+        target.tidy()  # what killed builds left; nothing is published: servers keep their index
+        summary.chunks = int(reusable["counts"]["chunks"])
+        summary.seconds = time.perf_counter() - started
+        return summary
 
-    made = iter(_chunk_and_embed(settings, embedder, fresh, progress, summary))
-    chunks: list[Chunk] = []
-    blocks: list[np.ndarray] = []
-    sentences: list[ChunkSentences] = []
-    for stored in per_article:
-        article_chunks, (vectors, chunk_sentences) = stored or next(made)
-        chunks.extend(article_chunks)
-        blocks.append(vectors.reshape(-1, embedder.dim))
-        sentences.extend(chunk_sentences)
-        if stored is None:
-            summary.embedded_chunks += len(article_chunks)
-            summary.embedded_sentences += sum(len(s.spans) for s in chunk_sentences)
-    matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dim), dtype=np.float32)
+    embedder = model.embedder if fresh or reusable is None else None
+    made = _chunk_and_embed(settings, embedder, fresh, progress, summary) if embedder else []
+    dim = embedder.dim if embedder else int(reusable["model"]["dim"])
+    fresh_contents = _contents(fresh, made, dim)
+    summary.embedded_chunks = len(fresh_contents.chunks)
+    summary.embedded_sentences = len(fresh_contents.sentences)
 
     mark = time.perf_counter()
-    summary.articles, summary.chunks = len(read.articles), len(chunks)
-    contents = IndexContents(
-        read.articles,
-        chunks,
-        matrix,
-        SentenceVectors.from_chunks(sentences, embedder.dim),
-        read.aliases,
-    )
-    target.write(contents, _manifest(settings, embedder, sources), settings.ann_min_chunks)
+    previous = target.previous() if reusable is not None else None
+    manifest = _manifest(settings, embedder, reusable, sources)
+    if target.updates_in_place:
+        manifest["files"] = read.files  # what the next build need not read again
+    if in_place and previous is not None:
+        update = IndexUpdate(fresh_contents, deleted, hashes, read.aliases)
+        written = target.update(previous, update, manifest, settings.ann_min_chunks)
+        summary.chunks = int(written["counts"]["chunks"])
+    else:
+        contents = _whole(read.articles, previous, fresh_contents, read.aliases)
+        target.write(contents, manifest, settings.ann_min_chunks)
+        summary.chunks = len(contents.chunks)
     summary.timings["write"] = time.perf_counter() - mark
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _same_reading(published: Manifest, sources: Sequence[str], read: ReadResult) -> bool:
+    """True when the sources read as the published index records them (files and copies)."""
+    return (
+        published.get("sources") == list(sources)
+        and published.get("aliases", {}) == read.aliases
+        and published.get("files") == read.files
+    )
+
+
+def _read(
+    sources: Sequence[str], known: dict[str, Any] | None, old_hashes: dict[str, str]
+) -> ReadResult:
+    """The sources read, skipping the files `known` from the last build as unchanged; read
+    whole again if one of theirs is not indexed as it is (an alias whose original is gone)."""
+    read = read_sources(sources, known)
+    if any(old_hashes.get(i) != h for i, h in read.known.items()):
+        read = read_sources(sources)
+    return read
+
+
+def _contents(articles: Sequence[Article], made: Sequence[Made], dim: int) -> SegmentContents:
+    """The fresh articles with their chunks, vectors and sentences, as one new segment."""
+    chunks: list[Chunk] = []
+    blocks: list[np.ndarray] = []
+    sentences: list[ChunkSentences] = []
+    for article_chunks, (vectors, chunk_sentences) in made:
+        chunks.extend(article_chunks)
+        blocks.append(vectors.reshape(-1, dim))
+        sentences.extend(chunk_sentences)
+    matrix = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
+    return SegmentContents(
+        list(articles), chunks, matrix, SentenceVectors.from_chunks(sentences, dim)
+    )
+
+
+def _whole(
+    articles: Sequence[Article],
+    previous: Index | None,
+    fresh: SegmentContents,
+    aliases: dict[str, str],
+) -> IndexContents:
+    """Every article's chunks, vectors and sentences, in reading order: the fresh ones as made,
+    the others read back from the previous index (for a target written whole: Milvus)."""
+    made = {a.id for a in fresh.articles}
+    by_article: dict[str, list[int]] = {}
+    for row, chunk in enumerate(fresh.chunks):
+        by_article.setdefault(chunk.article_id, []).append(row)
+    chunks: list[Chunk] = []
+    blocks: list[np.ndarray] = []
+    sentences: list[ChunkSentences] = []
+    for article in articles:
+        if article.id in made:
+            rows = by_article.get(article.id, [])
+            chunks.extend(fresh.chunks[r] for r in rows)
+            blocks.append(fresh.vectors[rows])
+            sentences.extend(fresh.sentences.of_rows(rows))
+        elif previous is not None:
+            rows = previous.rows_of_article(article.id)
+            chunks.extend(previous.chunks(rows))
+            blocks.append(previous.vectors_of(rows))
+            sentences.extend(previous.sentences_of(rows))
+    dim = fresh.vectors.shape[1]
+    return IndexContents(
+        articles,
+        chunks,
+        np.vstack(blocks) if blocks else np.zeros((0, dim), np.float32),
+        SentenceVectors.from_chunks(sentences, dim),
+        aliases,
+    )
+
+
+class ConfiguredModel:
+    """The configured embedding model, loaded only when a build has articles to embed: a build
+    that finds nothing new checks the model by its weight file's hash alone."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None) -> None:
+        self.settings = settings
+        self.given = embedder
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self.given or load_embedder(self.settings)
+
+    @cached_property
+    def weights_hash(self) -> str:
+        if self.given is None:
+            found = weight_file_hash(resolve_model(self.settings.model))
+            if found is not None:
+                return found
+        return self.embedder.weights_hash
+
+
 def _reusable(
-    previous: Index | None, embedder: Embedder, settings: Settings, full: bool
-) -> Index | None:
-    """The previous index when its chunks and vectors are still valid for these settings."""
-    if previous is None or full:
-        return None
-    same_model = previous.manifest.get("model", {}).get("weights_sha256") == embedder.weights_hash
-    same_chunker = previous.manifest.get("chunker") == settings.chunker_fingerprint()
-    return previous if same_model and same_chunker else None
-
-
-def _reuse(previous: Index, article: Article) -> Made:
-    """An unchanged article's chunks, vectors and sentences, as the previous index holds them."""
-    rows = previous.rows_of_article(article.id)
-    return previous.chunks(rows), (previous.vectors_of(rows), previous.sentences_of(rows))
+    published: Manifest | None, weights_hash: str, settings: Settings, full: bool
+) -> bool:
+    """True when the published index's chunks and vectors are still valid for these settings."""
+    if published is None or full:
+        return False
+    same_model = published.get("model", {}).get("weights_sha256") == weights_hash
+    return same_model and published.get("chunker") == settings.chunker_fingerprint()
 
 
 def _chunk_and_embed(
@@ -179,13 +270,24 @@ def _chunk_and_embed(
     )
 
 
-def _manifest(settings: Settings, embedder: Embedder, sources: Sequence[str]) -> Manifest:
-    model = {
-        "name": settings.model,
-        "dim": embedder.dim,
-        "weights_sha256": embedder.weights_hash,
-        "max_pieces": embedder.max_pieces,
-        # A speed choice only: vectors of every backend are searchable together.
-        "backend": embedder.backend,
-    }
+def _manifest(
+    settings: Settings,
+    embedder: Embedder | None,
+    published: Manifest | None,
+    sources: Sequence[str],
+) -> Manifest:
+    """The new manifest; the model as the published index records it when none was loaded (the
+    same weights: nothing was embedded)."""
+    if embedder is None and published is not None:
+        model = published["model"]
+    else:
+        assert embedder is not None
+        model = {
+            "name": settings.model,
+            "dim": embedder.dim,
+            "weights_sha256": embedder.weights_hash,
+            "max_pieces": embedder.max_pieces,
+            # A speed choice only: vectors of every backend are searchable together.
+            "backend": embedder.backend,
+        }
     return new_manifest(model, settings.chunker_fingerprint(), list(sources))

@@ -1,14 +1,17 @@
-"""The chunk store (SQLite): chunk rows, the articles they come from, and folded copies' ids."""
+"""The chunk stores (SQLite), one per segment: chunk rows and the articles they come from."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from qa.index.filters import ARTICLE_FIELDS, DATE_FIELD, Condition, Filters, Scalar
+from qa.index.numbering import split_rows
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
 
@@ -24,18 +27,26 @@ CREATE TABLE chunks (
     tokens INTEGER NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX chunks_by_article ON chunks(article_id, row);
-CREATE TABLE aliases (id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id));
 """
+# SQLite reads at most this many attached files at once: the most segments an index may hold.
+MAX_ATTACHED = 10
 # The columns of a Chunk, in its fields' order.
 CHUNK_COLUMNS = 'article_id, paragraph, start, "end", text, tokens'
 # The columns of an Article without its text (for citations and lists): text is ''.
 ARTICLE_META = "id, title, '', source, url, published, metadata, pages"
 
 
-def write_chunk_store(
-    path: Path, articles: Sequence[Article], chunks: Sequence[Chunk], aliases: dict[str, str]
-) -> None:
-    """A new store at `path`: the articles, the chunks as rows 0, 1, … and the aliases."""
+@dataclass(frozen=True)
+class StorePart:
+    """One segment's chunk store, the global row of its first chunk, its deleted article ids."""
+
+    path: Path
+    base: int
+    deleted: Sequence[str] = ()
+
+
+def write_chunk_store(path: Path, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
+    """A new store at `path`: the articles, and the chunks as rows 0, 1, …"""
     db = sqlite3.connect(path)
     try:
         db.executescript(SCHEMA)
@@ -63,57 +74,111 @@ def write_chunk_store(
                 for row, c in enumerate(chunks)
             ),
         )
-        db.executemany("INSERT INTO aliases VALUES (?, ?)", aliases.items())
         db.commit()
     finally:
         db.close()
 
 
 class ChunkStore:
-    """One read-only connection to a chunk store, shared by all threads.
+    """The chunk stores of an index's segments, read as one: rows numbered across segments
+    (each segment's from its `base`), deleted articles left out everywhere.
 
-    SQLite is built serialized, so one connection serves every thread, and every read hits the
-    file this index was loaded from, even after a rebuild has swapped a new one in at the same
-    path: a per-thread connection opened later would read the new chunks through the old
-    vectors and cite the wrong passages.
+    One read-only connection attaches every segment's file and is shared by all threads (SQLite
+    is built serialized), so every read hits the files this index was loaded from, even after a
+    build has published new ones: a connection opened later would read the new chunks through
+    the old vectors and cite the wrong passages. The temporary view `articles` holds the live
+    articles of every segment, so the article queries are written once, as for one store.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(
-            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+    def __init__(self, parts: Sequence[StorePart]) -> None:
+        if not 0 < len(parts) <= MAX_ATTACHED:
+            raise ValueError(f"{len(parts)} segments (1 to {MAX_ATTACHED} can be read)")
+        self.parts = list(parts)
+        self._connection = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
+        db = self._connection
+        db.execute("CREATE TEMP TABLE gone (seg INTEGER NOT NULL, id TEXT NOT NULL)")
+        for seg, part in enumerate(self.parts):
+            location = quote(str(Path(part.path).absolute()))
+            db.execute(f"ATTACH DATABASE ? AS s{seg}", (f"file:{location}?mode=ro&immutable=1",))
+            db.executemany("INSERT INTO gone VALUES (?, ?)", ((seg, i) for i in part.deleted))
+        db.execute("CREATE INDEX temp.gone_by_seg ON gone(seg, id)")
+        db.execute(
+            "CREATE TEMP VIEW articles AS "
+            + " UNION ALL ".join(
+                f"SELECT *, {seg} AS seg FROM s{seg}.articles WHERE {_live(seg, 'id')}"
+                for seg in range(len(self.parts))
+            )
         )
+        self.bases = [part.base for part in self.parts]
 
     def count(self) -> int:
-        """How many chunk rows the store holds (sqlite3.DatabaseError if it is damaged)."""
-        return self._connection.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        """How many live chunk rows the store holds (sqlite3.DatabaseError if it is damaged)."""
+        return sum(self.segment_count(seg) - len(self.deleted_rows(seg)) for seg in self._segs())
+
+    def segment_count(self, seg: int) -> int:
+        """How many chunk rows one segment holds, deleted ones included."""
+        return self._connection.execute(f"SELECT count(*) FROM s{seg}.chunks").fetchone()[0]
+
+    def deleted_rows(self, seg: int) -> list[int]:
+        """One segment's rows (its own numbering) of the articles deleted from it."""
+        sql = f"SELECT row FROM s{seg}.chunks WHERE NOT {_live(seg, 'article_id')} ORDER BY row"
+        return [row for (row,) in self._connection.execute(sql)]
 
     def chunks(self, rows: Sequence[int]) -> list[Chunk]:
         """The chunks of these rows, in the order asked for."""
-        wanted = [int(r) for r in rows]
-        if not wanted:
-            return []
-        marks = ",".join("?" * len(wanted))
-        found = {
-            r[0]: Chunk(*r[1:])
-            for r in self._connection.execute(
-                f"SELECT row, {CHUNK_COLUMNS} FROM chunks WHERE row IN ({marks})", wanted
+        found: dict[int, Chunk] = {}
+        for seg, (_, local) in split_rows(self.bases, rows).items():
+            marks = ",".join("?" * len(local))
+            base = self.bases[seg]
+            found.update(
+                (r[0] + base, Chunk(*r[1:]))
+                for r in self._connection.execute(
+                    f"SELECT row, {CHUNK_COLUMNS} FROM s{seg}.chunks WHERE row IN ({marks})", local
+                )
             )
-        }
-        return [found[r] for r in wanted]
+        return [found[int(r)] for r in rows]
 
     def rows_of_article(self, article_id: str) -> list[int]:
-        """The chunk rows of an article, in its text's order."""
+        """The chunk rows of a live article, in its text's order."""
+        held = self._connection.execute(
+            "SELECT seg FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if held is None:
+            return []
+        seg = held[0]
         return [
-            row
+            row + self.bases[seg]
             for (row,) in self._connection.execute(
-                "SELECT row FROM chunks WHERE article_id = ? ORDER BY row", (article_id,)
+                f"SELECT row FROM s{seg}.chunks WHERE article_id = ? ORDER BY row", (article_id,)
             )
         ]
 
+    def live_chunks(self, seg: int) -> Iterator[tuple[int, Chunk]]:
+        """One segment's live chunks with their rows (its own numbering), in row order."""
+        sql = (
+            f"SELECT row, {CHUNK_COLUMNS} FROM s{seg}.chunks "
+            f"WHERE {_live(seg, 'article_id')} ORDER BY row"
+        )
+        for row in self._connection.execute(sql):
+            yield row[0], Chunk(*row[1:])
+
+    def live_articles(self, seg: int) -> Iterator[Article]:
+        """One segment's live articles with their text, in the order they were written."""
+        sql = (
+            "SELECT id, title, text, source, url, published, metadata, pages "
+            f"FROM s{seg}.articles WHERE {_live(seg, 'id')} ORDER BY rowid"
+        )
+        for row in self._connection.execute(sql):
+            yield _article(row)
+
     def chunk_texts(self) -> Iterator[str]:
-        """Every chunk's text, row by row."""
-        for (text,) in self._connection.execute("SELECT text FROM chunks ORDER BY row"):
-            yield text
+        """Every live chunk's text, row by row."""
+        for seg in self._segs():
+            for _, chunk in self.live_chunks(seg):
+                yield chunk.text
+
+    def _segs(self) -> range:
+        return range(len(self.parts))
 
     def article(self, article_id: str) -> Article | None:
         """The article with its whole text, or None."""
@@ -154,10 +219,14 @@ class ChunkStore:
         when there is none): each article is tested once, its chunks found through the index."""
         clauses = [_clause(condition) for condition in filters]
         where = " AND ".join(sql for sql, _ in clauses) or "1"
+        params = [param for _, params in clauses for param in params]
+        selects = [
+            f"SELECT row + {self.bases[seg]} FROM s{seg}.chunks WHERE article_id IN "
+            f"(SELECT a.id FROM articles AS a WHERE a.seg = {seg} AND {where})"
+            for seg in self._segs()
+        ]
         rows = self._connection.execute(
-            f"SELECT row FROM chunks WHERE article_id IN "
-            f"(SELECT a.id FROM articles AS a WHERE {where}) ORDER BY row",
-            [param for _, params in clauses for param in params],
+            " UNION ALL ".join(selects) + " ORDER BY 1", params * len(selects)
         )
         return [row for (row,) in rows]
 
@@ -189,6 +258,11 @@ class ChunkStore:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _live(seg: int, column: str) -> str:
+    """SQL true of a row of segment `seg` whose article (id in `column`) was not deleted."""
+    return f"{column} NOT IN (SELECT id FROM gone WHERE seg = {seg})"
 
 
 def _article(row: Sequence[Any]) -> Article:

@@ -1,83 +1,95 @@
-"""The lexical index: BM25 (bm25s) over the same chunk rows as the vectors."""
+"""BM25 over every segment's postings (qa.index.postings), scored as one index.
+
+The statistics are the whole live index's: a word's document frequency counts the live chunks of
+every segment that hold it, and the mean chunk length is over the live chunks, so a segmented
+index scores exactly as a fresh build of the same chunks. The formula is bm25s's "lucene" variant
+(the one this project used through bm25s before segments), checked against bm25s in the tests.
+"""
 
 from __future__ import annotations
 
-import logging
 import math
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import bm25s
 import numpy as np
-import Stemmer
-from bm25s.tokenization import Tokenizer
 
-from qa.index.layout import LEXICAL
-from qa.text.words import LANGUAGE
+from qa.index.postings import Postings
+from qa.text.words import STOPWORDS, WORD, stems
 
-logging.getLogger("bm25s").setLevel(logging.ERROR)
+# bm25s's defaults.
+K1 = 1.5
+B = 0.75
 
 
-def _tokenizer() -> Tokenizer:
-    """bm25s's tokenizer with the stop words and stemmer of qa.text.words."""
-    return Tokenizer(stopwords=LANGUAGE, stemmer=Stemmer.Stemmer(LANGUAGE))
+@dataclass(frozen=True)
+class LexicalPart:
+    """One segment's postings, the global row of its first chunk, and its deleted rows (a
+    boolean mask over its rows; None: none deleted)."""
+
+    postings: Postings
+    base: int
+    deleted: np.ndarray | None = None
 
 
 class LexicalIndex:
-    """BM25 scores of chunk rows for a question, and how many chunks hold a word."""
+    """BM25 scores of the live chunk rows for a question, and how many live chunks hold a word."""
 
-    def __init__(self, retriever: bm25s.BM25, tokenizer: Tokenizer, size: int) -> None:
-        self.retriever = retriever
-        self.tokenizer = tokenizer
-        self.size = size
-
-    @classmethod
-    def build(cls, texts: Iterable[str]) -> LexicalIndex:
-        texts = list(texts)
-        tokenizer = _tokenizer()
-        tokens = tokenizer.tokenize(texts, show_progress=False, return_as="tuple")
-        retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
-        return cls(retriever, tokenizer, len(texts))
-
-    def save(self, folder: Path) -> None:
-        target = Path(folder) / LEXICAL
-        target.mkdir(parents=True, exist_ok=True)
-        self.retriever.save(str(target), show_progress=False)
-        self.tokenizer.save_vocab(str(target))
-
-    @classmethod
-    def load(cls, folder: Path, size: int) -> LexicalIndex:
-        target = Path(folder) / LEXICAL
-        retriever = bm25s.BM25.load(str(target), mmap=True, show_progress=False)
-        tokenizer = _tokenizer()
-        tokenizer.load_vocab(str(target))
-        return cls(retriever, tokenizer, size)
-
-    def scores(self, question: str) -> DenseScores | None:
-        """BM25 score of every chunk row for the question; None when no question word is known."""
-        ids = self.tokenizer.tokenize([question], update_vocab=False, show_progress=False)
-        if not ids or not ids[0]:
-            return None
-        return DenseScores(np.asarray(self.retriever.get_scores(list(ids[0])), dtype=np.float32))
+    def __init__(self, parts: Sequence[LexicalPart], rows: int) -> None:
+        self.parts = list(parts)
+        self.rows = rows  # global rows, deleted ones included (the size of a score array)
+        live_lengths = [
+            np.asarray(p.postings.lengths)[~p.deleted]
+            if p.deleted is not None
+            else p.postings.lengths
+            for p in self.parts
+        ]
+        self.size = sum(len(lengths) for lengths in live_lengths)
+        total = sum(int(np.sum(lengths, dtype=np.int64)) for lengths in live_lengths)
+        self.mean_length = total / self.size if self.size else 1.0
 
     def frequency(self, stem: str) -> int:
-        """How many chunks contain a stemmed word."""
-        sid = self.tokenizer.stem_to_sid.get(stem)
-        indptr = self.retriever.scores["indptr"]
-        return (
-            int(indptr[sid + 1] - indptr[sid]) if sid is not None and sid + 1 < len(indptr) else 0
-        )
+        """How many live chunks hold a stemmed word."""
+        total = 0
+        for part in self.parts:
+            if part.deleted is None:
+                total += part.postings.frequency(stem)
+            else:
+                rows, _ = part.postings.of(stem)
+                total += int(np.count_nonzero(~part.deleted[rows]))
+        return total
 
-    def frequencies(self) -> dict[str, int]:
-        """How many chunks contain each stemmed word (for an index that stores them itself)."""
-        return {stem: self.frequency(stem) for stem in self.tokenizer.stem_to_sid}
+    def scores(self, question: str) -> DenseScores | None:
+        """BM25 score of every row for the question (0 for deleted rows); None when no word of
+        the question is in the index."""
+        words = [w for w in WORD.findall(question.lower()) if w not in STOPWORDS]
+        known = [s for s in stems(words) if self.frequency(s) > 0]
+        if not known:
+            return None
+        scores = np.zeros(self.rows, dtype=np.float32)
+        for stem in known:  # a word asked twice counts twice, as in bm25s
+            weight = idf(self.frequency(stem), self.size)
+            for part in self.parts:
+                rows, counts = part.postings.of(stem)
+                if part.deleted is not None:
+                    keep = ~part.deleted[rows]
+                    rows, counts = rows[keep], counts[keep]
+                lengths = np.asarray(part.postings.lengths)[rows]
+                tf = counts.astype(np.float32)
+                norm = K1 * ((1 - B) + B * lengths / self.mean_length)
+                scores[part.base + rows] += (weight * tf / (norm + tf)).astype(np.float32)
+        return DenseScores(scores)
 
 
 def idf(frequency: int, size: int) -> float:
     """BM25's inverse document frequency of a word in `frequency` of `size` chunks; a word no
     chunk contains gets the highest."""
     return math.log(1 + (size - frequency + 0.5) / (frequency + 0.5))
+
+
+def single(postings: Postings) -> LexicalIndex:
+    """The BM25 index of one segment with nothing deleted (a fresh build, a test)."""
+    return LexicalIndex([LexicalPart(postings, 0)], postings.size)
 
 
 class DenseScores:

@@ -19,7 +19,14 @@ from qa.index.manifest import Manifest, read_manifest
 from qa.index.milvus.uri import MilvusUri, is_milvus_uri, parse_milvus_uri
 from qa.index.protocol import Index
 from qa.index.reader import LocalIndex
-from qa.index.writer import IndexContents, write_index
+from qa.index.writer import (
+    IndexContents,
+    IndexUpdate,
+    compact_index,
+    tidy_index,
+    update_index,
+    write_index,
+)
 
 Location = Path | str
 # A cheap look at an index that changes whenever a new build is published (None: none yet).
@@ -35,8 +42,23 @@ class IndexTarget(Protocol):
     def previous(self) -> Index | None:
         """The index there now, to reuse its unchanged articles (None: there is none)."""
 
+    def published(self) -> Manifest | None:
+        """The manifest of the index there now (None: there is none, or it is unreadable)."""
+
+    def tidy(self) -> None:
+        """Remove what killed builds left there (a target that updates in place)."""
+
+    # True where an update writes only what changed (`update`); else each build is written
+    # whole (`write`).
+    updates_in_place: bool
+
     def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
         """Publish `contents` there atomically; the manifest as written."""
+
+    def update(
+        self, previous: Index, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+    ) -> Manifest:
+        """Publish `update` over `previous` (the index there now) atomically."""
 
 
 @dataclass
@@ -44,6 +66,7 @@ class LocalTarget:
     """An index directory as a build's target."""
 
     path: Path
+    updates_in_place = True
 
     @property
     def where(self) -> str:
@@ -55,8 +78,23 @@ class LocalTarget:
         except IndexProblem:
             return None
 
+    def published(self) -> Manifest | None:
+        try:
+            return read_manifest(self.path)
+        except IndexProblem:
+            return None
+
+    def tidy(self) -> None:
+        tidy_index(self.path)
+
     def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
         return write_index(self.path, contents, manifest, ann_min_chunks)
+
+    def update(
+        self, previous: Index, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+    ) -> Manifest:
+        assert isinstance(previous, LocalIndex)
+        return update_index(previous, update, manifest, ann_min_chunks)
 
 
 def open_index(location: Location) -> Index:
@@ -75,6 +113,17 @@ def index_target(location: Location) -> IndexTarget:
     with _milvus_client():
         from qa.index.milvus.writer import MilvusTarget
     return MilvusTarget(_uri(location))
+
+
+def compact(location: Location, ann_min_chunks: int) -> tuple[Manifest, Manifest]:
+    """Merge a local index's segments into one, without its deleted chunks: (before, after)."""
+    if is_milvus_uri(location):
+        raise IndexProblem("a Milvus index has no segments to compact: each build is written whole")
+    previous = LocalIndex(Path(location))
+    try:
+        return previous.manifest, compact_index(previous, ann_min_chunks)
+    finally:
+        previous.close()
 
 
 def watch(location: Location) -> Watch:

@@ -1,91 +1,124 @@
-"""Reading an index directory: every file of the layout, checked against the others.
+"""Reading an index directory: its manifest, then every segment it lists, checked.
 
 LocalIndex is the local implementation of qa.index.protocol.Index. Every file is opened once at
 load and read through handles kept open, so an index keeps answering from the files it loaded
-even after a rebuild has swapped a new directory in at the same path.
+even after a build has published new segments and removed old ones.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
 from qa.errors import first_line
-from qa.index.chunks import ChunkStore
-from qa.index.errors import IndexCorrupt
+from qa.index.chunks import ChunkStore, StorePart
+from qa.index.errors import IndexCorrupt, IndexProblem
 from qa.index.filters import Filters
-from qa.index.layout import CHUNKS, EXACT_VECTORS, LEXICAL, REBUILD, VECTORS
-from qa.index.lexical import DenseScores, LexicalIndex
+from qa.index.layout import CHUNKS, REBUILD, SEGMENTS
+from qa.index.lexical import DenseScores, LexicalIndex, LexicalPart
 from qa.index.manifest import ManifestFacts, read_manifest
-from qa.index.rows import RowFile
-from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
-from qa.index.vectors import VectorSearch, is_approximate, read_vector_index
+from qa.index.numbering import split_rows
+from qa.index.segment import load_segment
+from qa.index.sentence_vectors import ChunkSentences
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
 
-Loaded = TypeVar("Loaded")
+# A load that meets a segment removed by a build published meanwhile reads the new manifest.
+LOAD_ATTEMPTS = 3
 
 
 class LocalIndex(ManifestFacts):
-    """A loaded index directory: vectors in memory (or mapped), the rest read on demand."""
+    """A loaded index directory: its segments read as one, rows numbered across them.
+
+    Segment k's rows are `bases[k]`, `bases[k] + 1`, …; rows of deleted articles keep their
+    numbers but are never found (vectors, BM25, filters) nor counted.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.where = str(path)
-        self.manifest = read_manifest(self.path)
-        counts = self.manifest.get("counts", {})
-        index = self._open(VECTORS, lambda: read_vector_index(self.path / VECTORS))
-        if not (self.path / CHUNKS).is_file():
-            raise self._corrupt(f": {CHUNKS} is missing")
-        self.store = ChunkStore(self.path / CHUNKS)
-        try:
-            chunk_count = self.store.count()
-        except sqlite3.DatabaseError as exc:
-            raise self._corrupt(f": {CHUNKS} is damaged ({exc})") from None
-        if not (chunk_count == index.ntotal == counts.get("chunks")):
-            raise self._corrupt(
-                f" is inconsistent ({chunk_count} chunk rows, {index.ntotal} vectors, "
-                f"manifest says {counts.get('chunks')})"
-            )
-        exact = None
-        if is_approximate(index):
-            exact = self._open(EXACT_VECTORS, lambda: RowFile(self.path / EXACT_VECTORS))
-            if len(exact) != chunk_count:
-                raise self._corrupt(
-                    f" is inconsistent ({len(exact)} exact vectors of {chunk_count} chunks)"
-                )
-        self.vectors = VectorSearch(index, exact)
-        self.sentences = self._open("the sentence vectors", lambda: SentenceVectors.load(self.path))
-        if len(self.sentences) != counts.get("sentences") or (
-            self.sentences.chunk_rows() != chunk_count
-        ):
-            raise self._corrupt(
-                f" is inconsistent ({len(self.sentences)} sentences of "
-                f"{self.sentences.chunk_rows()} chunks, manifest says {counts.get('sentences')} "
-                f"of {chunk_count})"
-            )
-        self._facets: dict[str, Any] | None = None
-        self.lexical = self._open(
-            f"the BM25 index ({LEXICAL}/)", lambda: LexicalIndex.load(self.path, chunk_count)
-        )
+        for attempt in range(LOAD_ATTEMPTS):
+            self.manifest = read_manifest(self.path)
+            try:
+                self._load()
+                return
+            except IndexCorrupt:
+                # A build may have published and cleaned up between reading the manifest and
+                # opening its segments: a new manifest is read and the load tried again.
+                if attempt + 1 == LOAD_ATTEMPTS or not self._superseded():
+                    raise
 
-    def _open(self, what: str, load: Callable[[], Loaded]) -> Loaded:
-        """`load()`, with a missing or damaged file reported as IndexCorrupt naming `what`."""
+    def _superseded(self) -> bool:
         try:
-            return load()
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise self._corrupt(f": {what} is missing or damaged ({first_line(exc)})") from None
+            return read_manifest(self.path).get("build_id") != self.manifest.get("build_id")
+        except IndexProblem:
+            return False
+
+    def _load(self) -> None:
+        records = self.manifest.get("segments") or []
+        folder = self.path / SEGMENTS
+        bases = [0, *np.cumsum([int(r["chunks"]) for r in records]).tolist()]
+        self.rows = bases[-1]
+        self.bases = bases[:-1]
+        parts = [
+            StorePart(folder / r["name"] / CHUNKS, base, r.get("deleted", []))
+            for r, base in zip(records, self.bases, strict=True)
+        ]
+        for part in parts:
+            if not part.path.is_file():
+                raise self._corrupt(f": {part.path.parent.name}/{CHUNKS} is missing")
+        try:
+            self.store = ChunkStore(parts)
+            counted = [self.store.segment_count(seg) for seg in range(len(parts))]
+            deleted = [self.store.deleted_rows(seg) for seg in range(len(parts))]
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise self._corrupt(f": a chunk store is damaged ({first_line(exc)})") from None
+        self.segments = []
+        for record, rows, gone in zip(records, counted, deleted, strict=True):
+            if rows != int(record["chunks"]):
+                raise self._corrupt(
+                    f" is inconsistent (segment {record['name']}: {rows} chunk rows, "
+                    f"the manifest says {record['chunks']})"
+                )
+            loaded = load_segment(
+                folder / record["name"], record, np.asarray(gone, dtype=np.int64), self._corrupt
+            )
+            self.segments.append(loaded)
+        live = sum(s.vectors.count for s in self.segments)
+        if live != self.manifest.get("counts", {}).get("chunks"):
+            raise self._corrupt(
+                f" is inconsistent ({live} live chunks, the manifest says "
+                f"{self.manifest.get('counts', {}).get('chunks')})"
+            )
+        self._live = live
+        self.lexical = LexicalIndex(
+            [
+                LexicalPart(s.postings, base, s.vectors.deleted)
+                for s, base in zip(self.segments, self.bases, strict=True)
+            ],
+            self.rows,
+        )
+        self._facets: dict[str, Any] | None = None
 
     def _corrupt(self, detail: str) -> IndexCorrupt:
         return IndexCorrupt(f"index at {self.path}{detail}: {REBUILD}")
 
     @property
+    def dim(self) -> int:
+        return self.segments[0].vectors.dim
+
+    def segment_of(self, row: int) -> int:
+        """The position in the manifest's segments of the segment holding a row."""
+        return bisect_right(self.bases, row) - 1
+
+    @property
     def chunk_count(self) -> int:
-        return self.vectors.count
+        return self._live
 
     def lacks(self, mode: str) -> str | None:
         return None  # every mode: FAISS and BM25 are both here
@@ -93,16 +126,42 @@ class LocalIndex(ManifestFacts):
     def search(
         self, query: np.ndarray, k: int, rows: Sequence[int] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        return self.vectors.search(query, k, rows)
+        """Each segment's k best, merged: the k best of the whole index (exact where each
+        segment's search is)."""
+        split = None if rows is None else split_rows(self.bases, rows)
+        scores, found = [], []
+        for seg, (segment, base) in enumerate(zip(self.segments, self.bases, strict=True)):
+            local = None
+            if split is not None:
+                if seg not in split:
+                    continue
+                local = split[seg][1]
+            seg_scores, seg_rows = segment.vectors.search(query, k, local)
+            scores.append(seg_scores)
+            found.append(seg_rows + base)
+        if not scores:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        merged, merged_rows = np.concatenate(scores), np.concatenate(found)
+        best = np.argsort(-merged, kind="stable")[:k]
+        return merged[best], merged_rows[best]
 
     def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
-        return self.vectors.vectors_of(rows)
+        gathered = np.zeros((len(rows), self.segments[0].vectors.dim), dtype=np.float32)
+        for seg, (positions, local) in split_rows(self.bases, rows).items():
+            gathered[positions] = self.segments[seg].vectors.vectors_of(local)
+        return gathered
 
     def chunks(self, rows: Sequence[int]) -> list[Chunk]:
         return self.store.chunks(rows)
 
     def sentences_of(self, rows: Sequence[int]) -> list[ChunkSentences]:
-        return self.sentences.of_rows(rows)
+        gathered: list[ChunkSentences] = [None] * len(rows)  # type: ignore[list-item]
+        for seg, (positions, local) in split_rows(self.bases, rows).items():
+            for position, sentences in zip(
+                positions, self.segments[seg].sentences.of_rows(local), strict=True
+            ):
+                gathered[position] = sentences
+        return gathered
 
     def lexical_scores(self, question: str) -> DenseScores | None:
         return self.lexical.scores(question)

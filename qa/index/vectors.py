@@ -97,16 +97,22 @@ class VectorSearch:
     """Cosine search over the chunk vectors, exact or approximate (then re-scored exactly).
 
     `exact` holds the chunk vectors in fp16 on disk beside an approximate index (None beside
-    a flat one, which holds them itself).
+    a flat one, which holds them itself). `deleted` marks the rows never to find (a boolean mask;
+    None: none).
     """
 
-    def __init__(self, index: faiss.Index, exact: RowFile | None) -> None:
+    def __init__(
+        self, index: faiss.Index, exact: RowFile | None, deleted: np.ndarray | None = None
+    ) -> None:
         self.index = index
         self.exact = exact
-
-    @property
-    def count(self) -> int:
-        return int(self.index.ntotal)
+        self.count = int(index.ntotal)
+        self.deleted = deleted if deleted is not None and deleted.any() else None
+        self._kept: faiss.IDSelector | None = None
+        if deleted is not None and deleted.any():
+            self.count -= int(deleted.sum())
+            self._deleted = faiss.IDSelectorBatch(np.flatnonzero(deleted).astype(np.int64))
+            self._kept = faiss.IDSelectorNot(self._deleted)  # keeps a reference: both stay alive
 
     @property
     def dim(self) -> int:
@@ -144,10 +150,12 @@ class VectorSearch:
         return np.vstack([self.index.reconstruct(int(r)) for r in rows])
 
     def _selecting(self, rows: Sequence[int] | None) -> faiss.SearchParameters | None:
-        """Search parameters that keep to `rows` (None: every row)."""
-        if rows is None:
+        """Search parameters that keep to `rows` (None: every row not deleted)."""
+        if rows is None and self._kept is None:
             return None
-        selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64))
+        selector = (
+            self._kept if rows is None else faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64))
+        )
         ivf = faiss.try_extract_index_ivf(self.index)
         if ivf is None:
             return faiss.SearchParameters(sel=selector)

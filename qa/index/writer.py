@@ -1,27 +1,26 @@
-"""Writing an index: every file of the layout, BM25 included, published atomically.
+"""Writing an index: a whole new one, or an update that writes only what changed.
 
-The one writer for `qa build` and the benchmark synthesizer alike, so that every index on disk
-is whole: the manifest is the last file written, and the directory is swapped into place only
-once everything is on disk (qa.index.swap).
+The one writer for `qa build`, `qa compact` and the benchmark synthesizer alike, so that every
+index on disk is whole: segments are written first and published with the manifest, the last
+file written (qa.index.publish).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
-from qa.index.chunks import write_chunk_store
-from qa.index.layout import CHUNKS, EXACT_VECTORS, README, README_TEXT, VECTORS
-from qa.index.lexical import LexicalIndex
-from qa.index.manifest import Manifest, stamped, write_manifest
+from qa.index.manifest import Manifest, read_manifest, stamped
+from qa.index.merge import merge_choice, merged_contents
+from qa.index.postings import Postings
+from qa.index.publish import Publication, publishing
+from qa.index.reader import LocalIndex
+from qa.index.segment import Segment, SegmentContents, write_segment
 from qa.index.sentence_vectors import SentenceVectors
-from qa.index.swap import building
-from qa.index.vectors import describe, is_approximate, make_vector_index
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
 
@@ -38,33 +37,82 @@ class IndexContents:
     vectors: np.ndarray
     sentences: SentenceVectors
     aliases: dict[str, str]
+    postings: Postings | None = None  # made already (a synthesized index), else built here
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What a build changes in an index: the articles it adds (new or changed) with their
+    chunks, the ids it deletes (changed or gone), and what the whole index then holds."""
+
+    fresh: SegmentContents
+    deleted: set[str]
+    articles: dict[str, str]  # every article after the update: id → content hash
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 def write_index(
     target: Path, contents: IndexContents, manifest: Manifest, ann_min_chunks: int
 ) -> Manifest:
-    """Write `contents` as the index at `target`, replacing the one there atomically.
+    """Write `contents` as the whole index at `target` (one segment), replacing the one there
+    atomically. Returns the manifest as written."""
+    fresh = SegmentContents(
+        list(contents.articles),
+        list(contents.chunks),
+        contents.vectors,
+        contents.sentences,
+        contents.postings,
+    )
+    with publishing(target) as publication:
+        records = [_segment(publication, fresh, ann_min_chunks)]
+        articles = {a.id: a.content_hash for a in contents.articles}
+        return _publish(publication, manifest, records, articles, contents.aliases)
 
-    The vector index is exact below `ann_min_chunks` chunks, approximate (with the exact
-    vectors kept beside it) from there on. Returns the manifest as written.
-    """
-    vectors = np.ascontiguousarray(contents.vectors, dtype=np.float32)
-    vector_index = make_vector_index(vectors, ann_min_chunks)
-    manifest = finished_manifest(manifest, contents, vector_index=describe(vector_index))
-    with building(target) as folder:
-        write_chunk_store(folder / CHUNKS, contents.articles, contents.chunks, contents.aliases)
-        faiss.write_index(vector_index, str(folder / VECTORS))
-        if is_approximate(vector_index):
-            np.save(folder / EXACT_VECTORS, vectors.astype(np.float16))
-        contents.sentences.save(folder)
-        LexicalIndex.build(c.text for c in contents.chunks).save(folder)
-        (folder / README).write_text(README_TEXT, encoding="utf-8")
-        write_manifest(folder, manifest)
-    return manifest
+
+def update_index(
+    previous: LocalIndex, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+) -> Manifest:
+    """Publish `update` over `previous`: the deleted articles marked in their segments, the fresh
+    ones in a new segment, merged with small segments when the index holds too many."""
+    with publishing(previous.path) as publication:
+        records = _with_deletions(previous, update.deleted)
+        chosen = merge_choice(records, len(update.fresh.chunks))
+        fresh = update.fresh
+        if chosen:
+            fresh = merged_contents(previous, chosen, records, fresh)
+            records = [r for at, r in enumerate(records) if at not in set(chosen)]
+        if fresh.chunks:
+            records.append(_segment(publication, fresh, ann_min_chunks))
+        return _publish(publication, manifest, records, update.articles, update.aliases)
+
+
+def tidy_index(target: Path) -> None:
+    """Remove what killed builds left beside and inside the index at `target`."""
+    with publishing(target) as publication:
+        publication.tidy(read_manifest(target))
+
+
+def compact_index(previous: LocalIndex, ann_min_chunks: int) -> Manifest:
+    """Merge every segment of `previous` into one, without its deleted articles."""
+    with publishing(previous.path) as publication:
+        records = [dict(r) for r in previous.manifest["segments"]]
+        dim = previous.dim
+        empty = SegmentContents(
+            [], [], np.zeros((0, dim), np.float32), SentenceVectors.from_chunks([], dim)
+        )
+        fresh = merged_contents(previous, list(range(len(records))), records, empty)
+        kept = previous.manifest
+        return _publish(
+            publication,
+            kept,
+            [_segment(publication, fresh, ann_min_chunks)],
+            kept["articles"],
+            kept.get("aliases", {}),
+        )
 
 
 def finished_manifest(manifest: Manifest, contents: IndexContents, **facts: Any) -> Manifest:
-    """The manifest of an index of `contents`: counts, article hashes, build time and id."""
+    """The manifest of an index of `contents` written whole (Milvus): counts, article hashes."""
     counts = {
         "articles": len(contents.articles),
         "chunks": len(contents.chunks),
@@ -73,3 +121,46 @@ def finished_manifest(manifest: Manifest, contents: IndexContents, **facts: Any)
     }
     articles = {a.id: a.content_hash for a in contents.articles}
     return stamped(manifest, counts=counts, articles=articles, **facts)
+
+
+def _with_deletions(previous: LocalIndex, deleted: set[str]) -> list[Segment]:
+    """The previous segments' records, with `deleted` marked in the segments holding them."""
+    records = [dict(r, deleted=list(r.get("deleted", []))) for r in previous.manifest["segments"]]
+    for article_id in sorted(deleted):
+        rows = previous.rows_of_article(article_id)
+        if not rows:
+            continue
+        seg = previous.segment_of(rows[0])
+        record = records[seg]
+        record["deleted"].append(article_id)
+        record["deleted_chunks"] = record.get("deleted_chunks", 0) + len(rows)
+        sentences = sum(len(s.spans) for s in previous.sentences_of(rows))
+        record["deleted_sentences"] = record.get("deleted_sentences", 0) + sentences
+    return records
+
+
+def _segment(publication: Publication, fresh: SegmentContents, ann_min_chunks: int) -> Segment:
+    return write_segment(publication.new_segment(), fresh, ann_min_chunks)
+
+
+def _publish(
+    publication: Publication,
+    manifest: Manifest,
+    records: list[Segment],
+    articles: dict[str, str],
+    aliases: dict[str, str],
+) -> Manifest:
+    """Stamp the manifest with what the segments hold, and publish it."""
+    live = {"chunks": 0, "sentences": 0}
+    for record in records:
+        live["chunks"] += record["chunks"] - record.get("deleted_chunks", 0)
+        live["sentences"] += record["sentences"] - record.get("deleted_sentences", 0)
+    counts: dict[str, Any] = {
+        "articles": len(articles),
+        **live,
+        "aliases": len(aliases),
+        "segments": len(records),
+    }
+    written = stamped(manifest, counts=counts, articles=articles, aliases=aliases, segments=records)
+    publication.publish(written)
+    return written

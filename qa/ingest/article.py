@@ -55,6 +55,10 @@ class ReadResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    # Articles of files unchanged since the last build, not read again: id → content hash.
+    known: dict[str, str] = field(default_factory=dict)
+    # Every file read or known, for the next build (qa.ingest.folding.FileRecord).
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from qa.ingest.article import Article, ArticleError, Problem, ReadResult, content_hash
 from qa.ingest.docx import read_docx
 from qa.ingest.feeds import feed_entries, from_entry
+from qa.ingest.folding import FileRecord, Folding, new_record, replay, unchanged
 from qa.ingest.markup import checked_html
 from qa.ingest.pdf import read_pdf
 from qa.ingest.titles import text_title
@@ -31,12 +32,23 @@ KNOWN_FIELDS = {"id", "title", "text", "url", "published", "source"}
 EMPTY_FILE = "empty file"
 
 
-def read_sources(sources: Sequence[str | Path]) -> ReadResult:
-    """Read folders (recursively) and files; bad files become Problems, the rest goes on."""
+def read_sources(
+    sources: Sequence[str | Path], known: dict[str, FileRecord] | None = None
+) -> ReadResult:
+    """Read folders (recursively) and files; bad files become Problems, the rest goes on.
+
+    A file that `known` (an earlier build's `files`) lists with its size and modification time
+    unchanged is not read again: its articles are folded by id and hash (`ReadResult.known`).
+    """
     result = ReadResult()
-    by_id: dict[str, Article] = {}
-    by_hash: dict[str, str] = {}
+    folding = Folding(result)
     for path, article_id in _walk(sources, result.problems):
+        key = str(path)
+        record = (known or {}).get(key)
+        if unchanged(record, path):
+            replay(record, folding)
+            result.files[key] = record
+            continue
         try:
             found = list(_read_file(path, article_id))
         except ArticleError as exc:
@@ -50,25 +62,9 @@ def read_sources(sources: Sequence[str | Path]) -> ReadResult:
         for item in found:
             if isinstance(item, Problem):
                 result.problems.append(item)
-                continue
-            previous = by_id.get(item.id)
-            if previous is not None:
-                if previous.text != item.text:
-                    result.problems.append(
-                        Problem(
-                            item.source,
-                            f"duplicate id {item.id!r} with different text "
-                            f"(kept the one from {previous.source})",
-                        )
-                    )
-                continue
-            kept = by_hash.get(item.content_hash)
-            if kept is not None:
-                result.aliases.setdefault(item.id, kept)
-                continue
-            by_id[item.id] = item
-            by_hash[item.content_hash] = item.id
-            result.articles.append(item)
+            else:
+                folding.add(item.id, item.content_hash, item.source, item)
+        result.files[key] = new_record(path, found)
     return result
 
 

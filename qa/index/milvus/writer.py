@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa.index.chunks import ChunkStore, write_chunk_store
+from qa.index.chunks import ChunkStore, StorePart, write_chunk_store
 from qa.index.errors import IndexCorrupt, IndexProblem, IndexUnreachable
 from qa.index.layout import REBUILD
-from qa.index.lexical import LexicalIndex
 from qa.index.manifest import Manifest
 from qa.index.milvus.client import Connection, has_bm25
 from qa.index.milvus.expressions import NO_DATE, typed_metadata
@@ -37,6 +36,7 @@ from qa.index.milvus.schema import (
     schemas,
 )
 from qa.index.milvus.uri import MilvusUri
+from qa.index.postings import Postings
 from qa.index.writer import IndexContents, finished_manifest
 
 # Rows per insert call (a chunk row is its vector, text and fields: a few KiB).
@@ -51,6 +51,7 @@ class MilvusTarget:
     """A Milvus index as a build's target: the previous build to reuse, and the new one."""
 
     uri: MilvusUri
+    updates_in_place = False  # each build writes new collections whole
 
     @property
     def where(self) -> str:
@@ -64,6 +65,10 @@ class MilvusTarget:
             raise
         except IndexProblem:
             return None
+
+    def published(self) -> Manifest | None:
+        previous = self.previous()
+        return None if previous is None else previous.manifest
 
     def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
         return write_milvus(self.uri, contents, manifest, ann_min_chunks)
@@ -141,9 +146,7 @@ def _rows(contents: IndexContents, manifest: Manifest) -> dict[str, Iterable[dic
         "texts": _text_rows(contents, manifest),
         "words": (
             {"stem": stem, "chunks": count, PLACEHOLDER: PLACEHOLDER_VECTOR}
-            for stem, count in LexicalIndex.build(c.text for c in contents.chunks)
-            .frequencies()
-            .items()
+            for stem, count in Postings.build(c.text for c in contents.chunks).frequencies().items()
         ),
     }
 
@@ -223,8 +226,8 @@ def _facets(contents: IndexContents) -> dict[str, Any]:
     """The articles' facets, counted once at build time by the chunk store's own SQL."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "facets.sqlite"
-        write_chunk_store(path, contents.articles, [], {})
-        store = ChunkStore(path)
+        write_chunk_store(path, contents.articles, [])
+        store = ChunkStore([StorePart(path, 0)])
         try:
             return store.facets()
         finally:

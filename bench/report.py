@@ -1,4 +1,5 @@
-"""What the benchmarks print and write: tables, percentiles, memory and the machine.
+"""What the benchmarks print and write: tables, percentiles, memory, the machine, and timed
+processes.
 
 Tables and percentiles are `qa eval`'s own (qa.evaluate), so every figure reads the same way.
 """
@@ -8,14 +9,26 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
+import tempfile
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qa.embed.backends import cpu_flags
 from qa.evaluate import percentiles, text_table
 
-__all__ = ["folder_bytes", "machine", "memory_mib", "percentiles", "save_json", "table"]
+__all__ = [
+    "folder_bytes",
+    "machine",
+    "memory_mib",
+    "percentiles",
+    "run_measured",
+    "save_json",
+    "table",
+]
 
 
 def table(rows: Sequence[dict[str, Any]], columns: str) -> str:
@@ -60,3 +73,29 @@ def save_json(path: Path, data: Any) -> None:
     """Write the figures as indented JSON, making the folder if needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished process: exit code, wall time, peak resident memory, what it printed."""
+
+    code: int
+    wall_s: float
+    peak_rss_mib: float
+    stdout: bytes
+    stderr: bytes
+
+
+def run_measured(command: Sequence[str]) -> Run:
+    """Run `command` to its end, timing it and reading its peak memory (ru_maxrss, KiB)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(command), stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            process.returncode, wall, round(usage.ru_maxrss / 1024, 1), out.read(), err.read()
+        )

@@ -7,6 +7,7 @@ index. Written by the index's own writer (qa.index.writer), so it is whole and l
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,6 +22,8 @@ from qa.index.layout import SEGMENTS, VECTORS
 from qa.index.reader import LocalIndex
 from qa.index.sentence_vectors import SentenceVectors
 from qa.index.writer import IndexContents, write_index
+from qa.ingest.article import Article, ReadResult
+from qa.ingest.readers import read_sources
 
 # Perturbation of synthesized copies: cosine to the original ≈ 1 / sqrt(1 + NOISE²) ≈ 0.96.
 NOISE = 0.3
@@ -46,10 +49,15 @@ def tiled_sentences(base: LocalIndex, rows: Sequence[int], copies: int) -> Sente
 
 
 def synthesize_index(
-    base_dir: Path, target: Path, chunks: int, settings: Settings
+    base_dir: Path, target: Path, chunks: int, settings: Settings, sources: Path | None = None
 ) -> dict[str, Any]:
     """An index of about `chunks` chunks at `target`: the base articles replicated, vectors
-    perturbed. Returns its figures and, under "matrix", its chunk vectors."""
+    perturbed. Returns its figures and, under "matrix", its chunk vectors.
+
+    With `sources`, the copies are also written there as the articles they index (one JSONL file
+    per copy, each copy's text ending in its own line so that no copy folds into another), and
+    the index records them as read: `qa build` over them then finds nothing to change.
+    """
     base = LocalIndex(base_dir)
     originals = [a for a in (base.article(i) for i in base.manifest["articles"]) if a]
     rows_of = {a.id: base.rows_of_article(a.id) for a in originals}
@@ -71,6 +79,10 @@ def synthesize_index(
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             blocks.append(vectors)
     matrix = np.vstack(blocks).astype(np.float32)
+    read = None
+    if sources is not None:
+        read = write_sources(sources, originals, copies)
+        articles = read.articles
     # Chunk rows are laid out copy after copy in the base index's article order.
     order = [row for a in originals for row in rows_of[a.id]]
     # The base's postings tiled when its rows are in that order (a fresh build: one segment),
@@ -84,6 +96,8 @@ def synthesize_index(
         key: value for key, value in base.manifest.items() if key not in {"built_at", "build_id"}
     }
     manifest["synthesized"] = {"from": str(base_dir), "copies": copies, "noise": NOISE}
+    if read is not None:
+        manifest.update(sources=[str(sources.absolute())], files=read.files)
     started = time.perf_counter()
     written = write_index(target, contents, manifest, settings.ann_min_chunks)
     return {
@@ -98,3 +112,26 @@ def synthesize_index(
         ),
         "matrix": matrix,
     }
+
+
+def write_sources(folder: Path, originals: Sequence[Article], copies: int) -> ReadResult:
+    """The copies of `originals` as JSONL files (copy-0000.jsonl, …), read back as a build reads
+    them. Copy c > 0 of an article has id `id~c` and its text ends in a line of its own, past
+    every chunk, so the base chunks' offsets hold for it too."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for copy in range(copies):
+        with (folder / f"copy-{copy:04d}.jsonl").open("w", encoding="utf-8") as handle:
+            for article in originals:
+                record = {
+                    **article.metadata,
+                    "id": article.id + (f"~{copy}" if copy else ""),
+                    "title": article.title,
+                    "text": article.text + (f"\n\nCopy {copy}." if copy else ""),
+                    "url": article.url,
+                    "published": article.published,
+                }
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    read = read_sources([folder.absolute()])
+    if read.problems or read.aliases or len(read.articles) != copies * len(originals):
+        raise RuntimeError(f"the synthesized sources do not read back whole: {read.problems[:3]}")
+    return read

@@ -219,9 +219,9 @@ def test_unchanged_files_are_not_read_again(
     opened: list[str] = []
     real = readers._read_file
 
-    def counting(path: Path, article_id: str):
+    def counting(path: Path, *rest):
         opened.append(path.name)
-        return real(path, article_id)
+        return real(path, *rest)
 
     monkeypatch.setattr(readers, "_read_file", counting)
     again = build_index(settings, embedder=embedder)
@@ -249,3 +249,32 @@ def test_a_copy_whose_original_is_removed_is_indexed(
     searcher = Searcher(settings, embedder=embedder)
     top = searcher.ask("What replaced the trains in Leeds?", k=1).passages[0]
     assert top.citation.article_id == "leeds-copy"
+
+
+def test_an_appended_jsonl_file_parses_only_its_new_lines(
+    make_settings, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.ingest import readers
+
+    feed = tmp_path / "feed" / "wire.jsonl"
+    feed.parent.mkdir()
+    lines = [json.dumps({"id": name, "text": text}) + "\n" for name, text in STORIES.items()]
+    feed.write_text("".join(lines[:3]), encoding="utf-8")
+    settings = make_settings()
+    build_index(settings, [str(feed.parent)], embedder=embedder)
+    parsed: list[str] = []
+    real = readers.from_record
+
+    def counting(record, where):
+        parsed.append(record["id"])
+        return real(record, where)
+
+    monkeypatch.setattr(readers, "from_record", counting)
+    with feed.open("a", encoding="utf-8") as handle:
+        handle.writelines(lines[3:])
+    appended = build_index(settings, embedder=embedder)
+    assert parsed == list(STORIES)[3:]  # the three lines already indexed are only hashed
+    assert (appended.added, appended.unchanged, appended.embedded_chunks) == (2, 3, 2)
+    searcher = Searcher(settings, embedder=embedder)
+    top = searcher.ask("How much did the footbridge cost?", k=1).passages[0]
+    assert top.citation.article_id == "bridge"

@@ -10,7 +10,7 @@ from typing import Any
 
 from qa.answer.conversation import MAX_TURNS
 from qa.config import MAX_K, MODES
-from qa.index.chunks import MAX_FACET_VALUES
+from qa.index.article_sql import MAX_FACET_VALUES
 from qa.index.filters import MAX_FIELDS, MAX_VALUES
 from web.limits import DEFAULT_K, MAX_LIMIT, MAX_OFFSET, MAX_QUESTION_CHARS
 

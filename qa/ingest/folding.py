@@ -7,15 +7,45 @@ another's is an alias of it. Known articles are folded by their hash, as read on
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qa.ingest.article import Article, Problem, ReadResult
 
 # A file's record in the manifest: {"size", "mtime_ns", "items": [...]}, each item
-# [id, content hash, source] for an article, or [None, reason, source] for a problem.
+# [id, content hash, source] for an article, or [None, reason, source] for a problem; a JSONL
+# file's items end with the digest of their line.
 FileRecord = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Known:
+    """An article whose JSONL line is unchanged since the last build: not parsed again."""
+
+    id: str
+    content_hash: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Lined:
+    """What one line of a JSONL file gave, with the digest of the line."""
+
+    item: Article | Problem | Known
+    digest: str
+
+
+def line_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def known_lines(record: FileRecord | None) -> dict[str, Known]:
+    """The articles of a JSONL file's last reading, by the digest of their line."""
+    items = record["items"] if record else []
+    return {item[3]: Known(*item[:3]) for item in items if len(item) == 4 and item[0]}
 
 
 class Folding:
@@ -62,19 +92,27 @@ def unchanged(record: FileRecord | None, path: Path) -> bool:
 
 def replay(record: FileRecord, folding: Folding) -> None:
     """Fold what an unchanged file held when it was read, without reading it."""
-    for article_id, detail, source in record["items"]:
+    for article_id, detail, source, *_ in record["items"]:
         if article_id is None:
             folding.result.problems.append(Problem(source, detail))
         else:
             folding.add(article_id, detail, source, None)
 
 
-def new_record(path: Path, found: list[Article | Problem]) -> FileRecord:
+def fold(entry: Article | Problem | Lined, folding: Folding) -> list[Any]:
+    """Fold one thing a file gave; its item for the file's record."""
+    item = entry.item if isinstance(entry, Lined) else entry
+    if isinstance(item, Problem):
+        folding.result.problems.append(item)
+        found = [None, item.reason, item.source]
+    else:
+        folding.add(
+            item.id, item.content_hash, item.source, item if isinstance(item, Article) else None
+        )
+        found = [item.id, item.content_hash, item.source]
+    return [*found, entry.digest] if isinstance(entry, Lined) else found
+
+
+def new_record(path: Path, items: list[list[Any]]) -> FileRecord:
     size, mtime_ns = file_state(path)
-    items = [
-        [None, item.reason, item.source]
-        if isinstance(item, Problem)
-        else [item.id, item.content_hash, item.source]
-        for item in found
-    ]
     return {"size": size, "mtime_ns": mtime_ns, "items": items}

@@ -11,7 +11,18 @@ from typing import Any
 from qa.ingest.article import Article, ArticleError, Problem, ReadResult, content_hash
 from qa.ingest.docx import read_docx
 from qa.ingest.feeds import feed_entries, from_entry
-from qa.ingest.folding import FileRecord, Folding, new_record, replay, unchanged
+from qa.ingest.folding import (
+    FileRecord,
+    Folding,
+    Known,
+    Lined,
+    fold,
+    known_lines,
+    line_digest,
+    new_record,
+    replay,
+    unchanged,
+)
 from qa.ingest.markup import checked_html
 from qa.ingest.pdf import read_pdf
 from qa.ingest.titles import text_title
@@ -50,7 +61,7 @@ def read_sources(
             result.files[key] = record
             continue
         try:
-            found = list(_read_file(path, article_id))
+            found = list(_read_file(path, article_id, known_lines(record)))
         except ArticleError as exc:
             result.problems.append(Problem(display_path(path), str(exc)))
             continue
@@ -59,12 +70,7 @@ def read_sources(
                 Problem(display_path(path), f"cannot read: {exc.strerror or exc}")
             )
             continue
-        for item in found:
-            if isinstance(item, Problem):
-                result.problems.append(item)
-            else:
-                folding.add(item.id, item.content_hash, item.source, item)
-        result.files[key] = new_record(path, found)
+        result.files[key] = new_record(path, [fold(entry, folding) for entry in found])
     return result
 
 
@@ -96,13 +102,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _read_file(path: Path, article_id: str) -> Iterator[Article | Problem]:
+def _read_file(
+    path: Path, article_id: str, seen: dict[str, Known]
+) -> Iterator[Article | Problem | Lined]:
     size = path.stat().st_size
     suffix = path.suffix.lower()
     if size > MAX_FILE_BYTES and suffix != ".jsonl":
         raise ArticleError(f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
     if suffix == ".jsonl":
-        yield from _read_jsonl(path, article_id)
+        yield from _read_jsonl(path, article_id, seen)
         return
     data = path.read_bytes()
     if suffix in BYTES_SUFFIXES:
@@ -176,11 +184,16 @@ def _read_json(path: Path, text: str, file_id: str) -> Iterator[Article | Proble
             yield Problem(where, str(exc))
 
 
-def _read_jsonl(path: Path, file_id: str) -> Iterator[Article | Problem]:
+def _read_jsonl(path: Path, file_id: str, seen: dict[str, Known]) -> Iterator[Lined]:
+    """Each line's article (or problem); a line `seen` in the last reading is not parsed."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{display_path(path)}:{number}"
             if not raw.strip():
+                continue
+            digest = line_digest(raw)
+            if digest in seen:
+                yield Lined(seen[digest], digest)
                 continue
             try:
                 line = decode(raw)
@@ -188,9 +201,9 @@ def _read_jsonl(path: Path, file_id: str) -> Iterator[Article | Problem]:
                     record = json.loads(line)
                 except (json.JSONDecodeError, RecursionError) as exc:
                     raise ArticleError(f"invalid JSON: {_json_reason(exc)}") from None
-                yield _checked(from_record(record, where))
+                yield Lined(_checked(from_record(record, where)), digest)
             except ArticleError as exc:
-                yield Problem(where, str(exc))
+                yield Lined(Problem(where, str(exc)), digest)
 
 
 def _json_reason(exc: Exception) -> str:

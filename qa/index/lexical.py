@@ -50,35 +50,38 @@ class LexicalIndex:
 
     def frequency(self, stem: str) -> int:
         """How many live chunks hold a stemmed word."""
-        total = 0
+        return sum(len(rows) for _, rows, _ in self._live_postings(stem))
+
+    def _live_postings(self, stem: str) -> list[tuple[LexicalPart, np.ndarray, np.ndarray]]:
+        """Each part's live rows holding the stem, and how often each does."""
+        found = []
         for part in self.parts:
-            if part.deleted is None:
-                total += part.postings.frequency(stem)
-            else:
-                rows, _ = part.postings.of(stem)
-                total += int(np.count_nonzero(~part.deleted[rows]))
-        return total
+            rows, counts = part.postings.of(stem)
+            if part.deleted is not None and len(rows):
+                keep = ~part.deleted[rows]
+                rows, counts = rows[keep], counts[keep]
+            found.append((part, rows, counts))
+        return found
 
     def scores(self, question: str) -> DenseScores | None:
         """BM25 score of every row for the question (0 for deleted rows); None when no word of
         the question is in the index."""
         words = [w for w in WORD.findall(question.lower()) if w not in STOPWORDS]
-        known = [s for s in stems(words) if self.frequency(s) > 0]
-        if not known:
-            return None
-        scores = np.zeros(self.rows, dtype=np.float32)
-        for stem in known:  # a word asked twice counts twice, as in bm25s
-            weight = idf(self.frequency(stem), self.size)
-            for part in self.parts:
-                rows, counts = part.postings.of(stem)
-                if part.deleted is not None:
-                    keep = ~part.deleted[rows]
-                    rows, counts = rows[keep], counts[keep]
+        scores: np.ndarray | None = None
+        for stem in stems(words):  # a word asked twice counts twice, as in bm25s
+            found = self._live_postings(stem)
+            held = sum(len(rows) for _, rows, _ in found)
+            if not held:
+                continue
+            if scores is None:
+                scores = np.zeros(self.rows, dtype=np.float32)
+            weight = idf(held, self.size)
+            for part, rows, counts in found:
                 lengths = np.asarray(part.postings.lengths)[rows]
                 tf = counts.astype(np.float32)
                 norm = K1 * ((1 - B) + B * lengths / self.mean_length)
                 scores[part.base + rows] += (weight * tf / (norm + tf)).astype(np.float32)
-        return DenseScores(scores)
+        return None if scores is None else DenseScores(scores)
 
 
 def idf(frequency: int, size: int) -> float:

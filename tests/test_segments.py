@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from qa.answer.searcher import Searcher
 from qa.config import Settings
 from qa.index import merge
 from qa.index.build import build_index
+from qa.index.errors import IndexMismatch
 from qa.index.layout import MANIFEST, SEGMENTS
 from qa.index.location import compact
 from qa.index.reader import LocalIndex
@@ -278,3 +280,26 @@ def test_an_appended_jsonl_file_parses_only_its_new_lines(
     searcher = Searcher(settings, embedder=embedder)
     top = searcher.ask("How much did the footbridge cost?", k=1).passages[0]
     assert top.citation.article_id == "bridge"
+
+
+FORMAT3 = Path(__file__).parent / "data" / "format3-index"  # written by `qa build` of 2026-11-30
+
+
+def test_an_index_of_format_3_is_upgraded_without_embedding(
+    make_settings, seed_copy: Path, embedder, tmp_path: Path
+) -> None:
+    """The index of the seed and a story (and its copy) as the version before segments wrote it:
+    loading says what to run, and `qa build` upgrades it in place, embedding nothing."""
+    settings = make_settings()
+    shutil.copytree(FORMAT3, settings.index_dir)
+    with pytest.raises(IndexMismatch, match=r"format 3.*run `qa build` to upgrade it"):
+        LocalIndex(settings.index_dir)
+    story = (Path(__file__).parent / "data" / "format3-harbour.txt").read_text(encoding="utf-8")
+    for name in ("harbour.txt", "harbour-copy.txt"):
+        (seed_copy / name).write_text(story, encoding="utf-8")
+    upgraded = build_index(settings, [str(seed_copy)], embedder=embedder)
+    assert (upgraded.embedded_chunks, upgraded.unchanged, upgraded.duplicates) == (0, 2, 1)
+    assert not (settings.index_dir / "vectors.faiss").exists()  # the old files are gone
+    fresh = settings.overridden(index_dir=tmp_path / "fresh")
+    build_index(fresh, [str(seed_copy)], full=True, embedder=embedder)
+    assert_same_answers(answers(settings, embedder), answers(fresh, embedder))

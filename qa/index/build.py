@@ -79,6 +79,8 @@ def build_index(
     started = time.perf_counter()
     target = index_target(settings.index_dir)
     published = target.published()
+    if published is None and target.upgrade(settings.ann_min_chunks):
+        published = target.published()
     if not sources:
         recorded = published.get("sources") if published else None
         sources = recorded or list(settings.default_sources)

@@ -50,3 +50,6 @@ atomically; `qa compact` (or a build, past a number of segments) merges segments
 
 # The fix for every damaged, foreign or outdated index, named in each such error.
 REBUILD = "run `qa build --full` to rebuild it"
+# The format `qa build` upgrades in place, without embedding again (qa.index.legacy).
+UPGRADABLE_FORMAT = 3
+UPGRADE = "run `qa build` to upgrade it (nothing is embedded again)"

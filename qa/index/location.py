@@ -15,6 +15,7 @@ from typing import Protocol
 
 from qa.index.errors import IndexProblem
 from qa.index.layout import MANIFEST
+from qa.index.legacy import upgradable, upgrade
 from qa.index.manifest import Manifest, read_manifest
 from qa.index.milvus.uri import MilvusUri, is_milvus_uri, parse_milvus_uri
 from qa.index.protocol import Index
@@ -47,6 +48,10 @@ class IndexTarget(Protocol):
 
     def tidy(self) -> None:
         """Remove what killed builds left there (a target that updates in place)."""
+
+    def upgrade(self, ann_min_chunks: int) -> bool:
+        """Rewrite an index of an older format there in this one, without embedding again;
+        False when there is none to upgrade."""
 
     # True where an update writes only what changed (`update`); else each build is written
     # whole (`write`).
@@ -86,6 +91,12 @@ class LocalTarget:
 
     def tidy(self) -> None:
         tidy_index(self.path)
+
+    def upgrade(self, ann_min_chunks: int) -> bool:
+        if not upgradable(self.path):
+            return False
+        upgrade(self.path, ann_min_chunks)
+        return True
 
     def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
         return write_index(self.path, contents, manifest, ann_min_chunks)

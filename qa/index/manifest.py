@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from qa.index.layout import FORMAT_VERSION, MANIFEST, REBUILD
+from qa.index.layout import FORMAT_VERSION, MANIFEST, REBUILD, UPGRADABLE_FORMAT, UPGRADE
 
 Manifest = dict[str, Any]
 
@@ -34,9 +34,10 @@ def checked_format(manifest: Any, where: str) -> Manifest:
     """The manifest, if it is of the format this version reads; IndexMismatch if not."""
     found = manifest.get("format") if isinstance(manifest, dict) else None
     if found != FORMAT_VERSION:
+        fix = UPGRADE if found == UPGRADABLE_FORMAT else REBUILD
         raise IndexMismatch(
             f"index at {where} has format {found}, this version reads format "
-            f"{FORMAT_VERSION}: {REBUILD}"
+            f"{FORMAT_VERSION}: {fix}"
         )
     return manifest
 

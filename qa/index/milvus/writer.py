@@ -66,6 +66,9 @@ class MilvusTarget:
         except IndexProblem:
             return None
 
+    def upgrade(self, ann_min_chunks: int) -> bool:
+        return False  # a Milvus build is written whole: one of an older format is rebuilt
+
     def published(self) -> Manifest | None:
         previous = self.previous()
         return None if previous is None else previous.manifest

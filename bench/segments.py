@@ -22,8 +22,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.load import run_load, warm_up
 from bench.public import DATA, RESULTS
-from bench.report import machine, run_measured, save_json, table
+from bench.report import machine, memory_mib, run_measured, save_json, table
+from bench.serve import serving
 from bench.synthesize import synthesize_index
 from qa.config import Settings
 
@@ -77,6 +79,17 @@ def update_round(index: Path, sources: Path, added: list[dict[str, Any]]) -> dic
     return {"no_change": nothing, "add": adding, "remove": removing}
 
 
+def serve_figures(index: Path, data: Path, seconds: float) -> dict[str, Any]:
+    """`qa serve` on the index: one client asking the BBC questions for `seconds`, its latency
+    and the server's resident memory (and its peak, VmHWM) at the end."""
+    questions = [json.loads(line)["question"] for line in (data / "bbc" / "questions.jsonl").open()]
+    with serving(index) as server:
+        warm_up(server.port)
+        result = run_load(server.port, server.pid, 1, seconds, questions)
+        peak = memory_mib(server.pid, "VmHWM")
+    return {**result.to_dict(), "peak_rss_mib": peak}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -84,6 +97,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,3,million", help="archives: 1 (BBC), 3, million")
     parser.add_argument("--add", type=int, default=20, help="articles an update adds")
     parser.add_argument("--add-million", type=int, default=100, help="…at 1 M chunks")
+    parser.add_argument("--serve-seconds", type=float, default=30.0, help="0: no serving")
     parser.add_argument("--out", type=Path, default=RESULTS / "segments.json")
     args = parser.parse_args()
     sizes = args.sizes.split(",")
@@ -106,6 +120,8 @@ def main() -> None:
         count = args.add_million if size == "million" else args.add
         result = update_round(index, folder, added[:count])
         row = {"archive": size, "chunks": result["no_change"]["chunks"], "added": count, **result}
+        if size == "million" and args.serve_seconds:
+            row["serve"] = serve_figures(index, args.data, args.serve_seconds)
         rows.append(row)
         print(json.dumps(row), flush=True)
     report = {"machine": machine(), "full_build": full, "rounds": rows, **projections(full, rows)}

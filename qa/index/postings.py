@@ -13,6 +13,7 @@ import json
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -40,18 +41,24 @@ class Postings:
     @classmethod
     def build(cls, texts: Iterable[str]) -> Postings:
         """The postings of chunk rows 0, 1, … with these texts."""
-        stem_of: dict[str, str] = {}
         vocabulary: dict[str, int] = {}
+        term_of = dict.fromkeys(STOPWORDS, -1)  # each word seen: its term id, -1 for a stop word
         term_ids = array("q")  # raw int64s: a list of a segment's words would take 4 GiB
-        lengths: list[int] = []
+        words_per_text = array("q")
         for text in texts:
-            words = [w for w in WORD.findall(text.lower()) if w not in STOPWORDS]
-            unseen = list({w for w in words if w not in stem_of})
-            stem_of.update(zip(unseen, stems(unseen), strict=True))
-            term_ids.extend(vocabulary.setdefault(stem_of[w], len(vocabulary)) for w in words)
-            lengths.append(len(words))
-        row_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        return cls.from_pairs(vocabulary, np.frombuffer(term_ids, dtype=np.int64), row_of, lengths)
+            words = WORD.findall(text.lower())
+            unseen = list(set(words).difference(term_of))
+            for word, stem in zip(unseen, stems(unseen), strict=True):
+                term_of[word] = vocabulary.setdefault(stem, len(vocabulary))
+            if words:
+                found = itemgetter(*words)(term_of)
+                term_ids.extend(found if len(words) > 1 else (found,))
+            words_per_text.append(len(words))
+        terms = np.frombuffer(term_ids, dtype=np.int64)
+        row_of = np.repeat(np.arange(len(words_per_text)), np.frombuffer(words_per_text, np.int64))
+        kept = terms >= 0
+        lengths = np.bincount(row_of[kept], minlength=len(words_per_text))
+        return cls.from_pairs(vocabulary, terms[kept], row_of[kept], lengths)
 
     @classmethod
     def from_pairs(

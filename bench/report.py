@@ -90,7 +90,9 @@ def run_measured(command: Sequence[str]) -> Run:
     """Run `command` to its end, timing it and reading its peak memory (ru_maxrss, KiB)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(list(command), stdout=out, stderr=err)
+        # close_fds=False lets Python spawn the child with posix_spawn (no fork of this process):
+        # the child's ru_maxrss is then its own peak, not this process's size at the fork.
+        process = subprocess.Popen(list(command), stdout=out, stderr=err, close_fds=False)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)

@@ -13,6 +13,7 @@ from qa.answer.searcher import Searcher
 from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder
 from qa.index.build import build_index
+from qa.index.layout import SEGMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -60,6 +61,12 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
     shutil.copytree(SEEDS, target)
     return target
+
+
+def only_segment(index: Path) -> Path:
+    """The folder of an index's one segment (a fresh build's), for tests that damage its files."""
+    (folder,) = (index / SEGMENTS).iterdir()
+    return folder
 
 
 def needs_shared_eval() -> pytest.MarkDecorator:

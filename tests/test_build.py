@@ -17,11 +17,11 @@ from qa.answer.searcher import Searcher
 from qa.config import Settings
 from qa.index.build import NothingToIndex, build_index
 from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from qa.index.layout import FORMAT_VERSION, MANIFEST, SEGMENTS, VECTORS
+from qa.index.layout import FORMAT_VERSION, MANIFEST, VECTORS
 from qa.index.postings import Postings
 from qa.index.reader import LocalIndex
 from qa.text.spans import split_chunk
-from tests.conftest import SEED_FILE, SEED_QUESTION
+from tests.conftest import SEED_FILE, SEED_QUESTION, only_segment
 
 EXTRA = (
     "Floods in Leeds closed the railway station on Monday. Engineers expect repairs to last a week."
@@ -170,7 +170,7 @@ def test_missing_and_damaged_indexes_fail_with_one_line(
     with pytest.raises(IndexMissing, match="run `qa build`"):
         LocalIndex(settings.index_dir)
     build_index(settings, [str(seed_copy)], embedder=embedder)
-    (next((settings.index_dir / SEGMENTS).iterdir()) / VECTORS).write_bytes(b"garbage")
+    (only_segment(settings.index_dir) / VECTORS).write_bytes(b"garbage")
     with pytest.raises(IndexCorrupt, match=r"vectors\.faiss"):
         LocalIndex(settings.index_dir)
     (settings.index_dir / MANIFEST).write_text("{")

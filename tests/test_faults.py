@@ -33,12 +33,11 @@ from qa.index.layout import (
     CHUNKS,
     LEXICAL,
     MANIFEST,
-    SEGMENTS,
     SENTENCE_SPANS,
     SENTENCE_VECTORS,
     VECTORS,
 )
-from tests.conftest import ROOT, SEED_QUESTION, SEEDS
+from tests.conftest import ROOT, SEED_QUESTION, SEEDS, only_segment
 from web import create_app
 
 RIVER = "The river Wey flooded the town of Godalming on Sunday, the council said."
@@ -268,7 +267,7 @@ def test_a_damaged_live_index_keeps_the_loaded_one_until_a_good_build(server, si
 
 def damage(index: Path, what: str) -> None:
     name = what.split(":")[0]
-    path = (index if name == MANIFEST else next((index / SEGMENTS).iterdir())) / name
+    path = (index if name == MANIFEST else only_segment(index)) / name
     if what.endswith(":missing"):
         if path.is_dir():
             shutil.rmtree(path)

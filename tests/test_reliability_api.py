@@ -25,7 +25,7 @@ from qa.cli import main
 from qa.config import Settings
 from qa.embed.embedder import Embedder
 from qa.index.layout import CHUNKS
-from tests.conftest import SEED_FILE, SEED_QUESTION, seeds_plus
+from tests.conftest import SEED_FILE, SEED_QUESTION, only_segment, seeds_plus
 from web import create_app
 from web.limits import MAX_BODY_BYTES, MAX_QUESTION_CHARS
 
@@ -248,7 +248,7 @@ def broken_app(seed_index: Settings, tmp_path: Path) -> Flask:
     app = create_app(seed_index.overridden(index_dir=index))
     assert app.test_client().get("/api/health").status_code == 200
     # Same size, same inode, so the loaded index is kept and reads hit the junk.
-    store = index / CHUNKS
+    store = only_segment(index) / CHUNKS
     size = store.stat().st_size
     with store.open("r+b") as handle:
         handle.write(b"\x00junk" * (size // 5))

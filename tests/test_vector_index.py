@@ -18,7 +18,7 @@ from qa.index.reader import LocalIndex
 from qa.index.rows import RowFile
 from qa.index.vectors import VectorSearch, describe, make_vector_index, read_vector_index
 
-from .conftest import SEED_QUESTION, SEEDS
+from .conftest import SEED_QUESTION, SEEDS, only_segment
 
 SEED_QUESTIONS = (
     SEED_QUESTION,
@@ -107,7 +107,7 @@ def test_a_forced_ann_build_answers_like_the_exact_one(
 def test_an_ann_index_without_its_exact_vectors_is_refused(make_settings, embedder) -> None:
     settings = make_settings(ann_min_chunks=1)
     build_index(settings, [str(SEEDS)], embedder=embedder)
-    (settings.index_dir / EXACT_VECTORS).unlink()
+    (only_segment(settings.index_dir) / EXACT_VECTORS).unlink()
     with pytest.raises(IndexCorrupt, match="qa build --full"):
         LocalIndex(settings.index_dir)
 

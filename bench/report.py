@@ -86,18 +86,25 @@ class Run:
     stderr: bytes
 
 
-def run_measured(command: Sequence[str]) -> Run:
-    """Run `command` to its end, timing it and reading its peak memory (ru_maxrss, KiB)."""
+def run_measured(command: Sequence[str], every: float = 0.02) -> Run:
+    """Run `command` to its end, timing it and reading its peak memory: the high-water mark of
+    its resident set (VmHWM), read every `every` seconds. (The child's ru_maxrss would count
+    this process's size at the fork, however small the child.)"""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        # close_fds=False lets Python spawn the child with posix_spawn (no fork of this process):
-        # the child's ru_maxrss is then its own peak, not this process's size at the fork.
-        process = subprocess.Popen(list(command), stdout=out, stderr=err, close_fds=False)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.Popen(list(command), stdout=out, stderr=err)
+        peak = 0.0
+        while True:
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            try:
+                peak = max(peak, memory_mib(process.pid, "VmHWM"))
+            except (OSError, RuntimeError):
+                pass  # it is exiting
+            time.sleep(every)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(
-            process.returncode, wall, round(usage.ru_maxrss / 1024, 1), out.read(), err.read()
-        )
+        return Run(process.returncode, wall, round(peak, 1), out.read(), err.read())

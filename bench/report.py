@@ -6,6 +6,7 @@ Tables and percentiles are `qa eval`'s own (qa.evaluate), so every figure reads 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -98,10 +99,8 @@ def run_measured(command: Sequence[str], every: float = 0.02) -> Run:
             pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            try:
+            with contextlib.suppress(OSError, RuntimeError):  # unreadable as it exits
                 peak = max(peak, memory_mib(process.pid, "VmHWM"))
-            except (OSError, RuntimeError):
-                pass  # it is exiting
             time.sleep(every)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)

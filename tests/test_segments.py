@@ -303,3 +303,13 @@ def test_an_index_of_format_3_is_upgraded_without_embedding(
     fresh = settings.overridden(index_dir=tmp_path / "fresh")
     build_index(fresh, [str(seed_copy)], full=True, embedder=embedder)
     assert_same_answers(answers(settings, embedder), answers(fresh, embedder))
+
+
+def test_a_skipped_file_is_reported_again_while_it_stays(
+    make_settings, seed_copy: Path, embedder
+) -> None:
+    (seed_copy / "broken.json").write_text("{oops", encoding="utf-8")
+    settings = make_settings()
+    first = build_index(settings, [str(seed_copy)], embedder=embedder)
+    again = build_index(settings, embedder=embedder)  # nothing changed: nothing is read
+    assert [str(p) for p in again.problems] == [str(p) for p in first.problems] != []

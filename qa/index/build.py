@@ -21,7 +21,8 @@ from qa.index.segment import SegmentContents
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 from qa.index.writer import IndexContents, IndexUpdate
 from qa.ingest.article import Article, Problem, ReadResult
-from qa.ingest.readers import read_sources
+from qa.ingest.folding import recorded_problems
+from qa.ingest.readers import read_sources, unchanged_since
 from qa.text.chunking import Chunk
 
 
@@ -93,7 +94,17 @@ def build_index(
     in_place = reusable is not None and target.updates_in_place
 
     mark = time.perf_counter()
-    read = _read(sources, reusable.get("files") if in_place else None, old_hashes)
+    known = reusable.get("files") if in_place else None
+    if known is not None and reusable.get("sources") == sources and unchanged_since(sources, known):
+        target.tidy(reusable)  # what killed builds left; nothing published: servers keep theirs
+        summary.articles = summary.unchanged = len(old_hashes)
+        summary.chunks = int(reusable["counts"]["chunks"])
+        summary.duplicates = int(reusable["counts"].get("aliases", 0))
+        summary.problems = recorded_problems(known)
+        summary.timings["read"] = time.perf_counter() - mark
+        summary.seconds = time.perf_counter() - started
+        return summary
+    read = _read(sources, known, old_hashes)
     summary.problems, summary.duplicates = read.problems, read.duplicates
     if not read.articles and not read.known:
         raise NothingToIndex(
@@ -120,7 +131,7 @@ def build_index(
     summary.articles = len(hashes)
     deleted = set(old_hashes) - kept
     if in_place and not fresh and not deleted and _same_reading(reusable, sources, read):
-        target.tidy()  # what killed builds left; nothing is published: servers keep their index
+        target.tidy(reusable)  # what killed builds left; nothing published: servers keep theirs
         summary.chunks = int(reusable["counts"]["chunks"])
         summary.seconds = time.perf_counter() - started
         return summary

@@ -46,7 +46,7 @@ class IndexTarget(Protocol):
     def published(self) -> Manifest | None:
         """The manifest of the index there now (None: there is none, or it is unreadable)."""
 
-    def tidy(self) -> None:
+    def tidy(self, published: Manifest) -> None:
         """Remove what killed builds left there (a target that updates in place)."""
 
     def upgrade(self, ann_min_chunks: int) -> bool:
@@ -89,8 +89,8 @@ class LocalTarget:
         except IndexProblem:
             return None
 
-    def tidy(self) -> None:
-        tidy_index(self.path)
+    def tidy(self, published: Manifest) -> None:
+        tidy_index(self.path, published)
 
     def upgrade(self, ann_min_chunks: int) -> bool:
         if not upgradable(self.path):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.index.manifest import Manifest, read_manifest, stamped
+from qa.index.manifest import Manifest, stamped
 from qa.index.merge import merge_choice, merged_contents
 from qa.index.postings import Postings
 from qa.index.publish import Publication, publishing
@@ -86,10 +86,11 @@ def update_index(
         return _publish(publication, manifest, records, update.articles, update.aliases)
 
 
-def tidy_index(target: Path) -> None:
-    """Remove what killed builds left beside and inside the index at `target`."""
+def tidy_index(target: Path, manifest: Manifest) -> None:
+    """Remove what killed builds left beside and inside the index at `target` (whose published
+    manifest is `manifest`)."""
     with publishing(target) as publication:
-        publication.tidy(read_manifest(target))
+        publication.tidy(manifest)
 
 
 def compact_index(previous: LocalIndex, ann_min_chunks: int) -> Manifest:

@@ -16,8 +16,8 @@ from typing import Any
 from qa.ingest.article import Article, Problem, ReadResult
 
 # A file's record in the manifest: {"size", "mtime_ns", "items": [...]}, each item
-# [id, content hash, source] for an article, or [None, reason, source] for a problem; a JSONL
-# file's items end with the digest of their line.
+# [id, content hash] for an article, or [None, reason, source] for a problem; a JSONL file's
+# article items end with the digest of their line.
 FileRecord = dict[str, Any]
 
 
@@ -42,10 +42,10 @@ def line_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def known_lines(record: FileRecord | None) -> dict[str, Known]:
-    """The articles of a JSONL file's last reading, by the digest of their line."""
+def known_lines(record: FileRecord | None) -> dict[str, tuple[str, str]]:
+    """The articles (id, content hash) of a JSONL file's last reading, by their line's digest."""
     items = record["items"] if record else []
-    return {item[3]: Known(*item[:3]) for item in items if len(item) == 4 and item[0]}
+    return {item[2]: (item[0], item[1]) for item in items if len(item) == 3 and item[0]}
 
 
 class Folding:
@@ -90,13 +90,13 @@ def unchanged(record: FileRecord | None, path: Path) -> bool:
     return record is not None and (record["size"], record["mtime_ns"]) == file_state(path)
 
 
-def replay(record: FileRecord, folding: Folding) -> None:
-    """Fold what an unchanged file held when it was read, without reading it."""
-    for article_id, detail, source, *_ in record["items"]:
-        if article_id is None:
-            folding.result.problems.append(Problem(source, detail))
+def replay(record: FileRecord, folding: Folding, source: str) -> None:
+    """Fold what the unchanged file `source` held when it was read, without reading it."""
+    for item in record["items"]:
+        if item[0] is None:
+            folding.result.problems.append(Problem(item[2], item[1]))
         else:
-            folding.add(article_id, detail, source, None)
+            folding.add(item[0], item[1], source, None)
 
 
 def fold(entry: Article | Problem | Lined, folding: Folding) -> list[Any]:
@@ -104,13 +104,17 @@ def fold(entry: Article | Problem | Lined, folding: Folding) -> list[Any]:
     item = entry.item if isinstance(entry, Lined) else entry
     if isinstance(item, Problem):
         folding.result.problems.append(item)
-        found = [None, item.reason, item.source]
-    else:
-        folding.add(
-            item.id, item.content_hash, item.source, item if isinstance(item, Article) else None
-        )
-        found = [item.id, item.content_hash, item.source]
+        return [None, item.reason, item.source]
+    folding.add(
+        item.id, item.content_hash, item.source, item if isinstance(item, Article) else None
+    )
+    found = [item.id, item.content_hash]
     return [*found, entry.digest] if isinstance(entry, Lined) else found
+
+
+def recorded_problems(known: dict[str, FileRecord]) -> list[Problem]:
+    """The problems the files met when they were read (reported again while they stay)."""
+    return [Problem(i[2], i[1]) for r in known.values() for i in r["items"] if i[0] is None]
 
 
 def new_record(path: Path, items: list[list[Any]]) -> FileRecord:

@@ -57,7 +57,7 @@ def read_sources(
         key = str(path)
         record = (known or {}).get(key)
         if unchanged(record, path):
-            replay(record, folding)
+            replay(record, folding, display_path(path))
             result.files[key] = record
             continue
         try:
@@ -72,6 +72,16 @@ def read_sources(
             continue
         result.files[key] = new_record(path, [fold(entry, folding) for entry in found])
     return result
+
+
+def unchanged_since(sources: Sequence[str | Path], known: dict[str, FileRecord]) -> bool:
+    """True when the sources hold exactly the files `known` lists, none changed: reading them
+    would give what it gave then."""
+    problems: list[Problem] = []
+    paths = [str(path) for path, _ in _walk(sources, problems)]
+    if problems or set(paths) != set(known):
+        return False
+    return all(unchanged(known[path], Path(path)) for path in paths)
 
 
 def _walk(sources: Sequence[str | Path], problems: list[Problem]) -> Iterator[tuple[Path, str]]:
@@ -103,7 +113,7 @@ def display_path(path: Path) -> str:
 
 
 def _read_file(
-    path: Path, article_id: str, seen: dict[str, Known]
+    path: Path, article_id: str, seen: dict[str, tuple[str, str]]
 ) -> Iterator[Article | Problem | Lined]:
     size = path.stat().st_size
     suffix = path.suffix.lower()
@@ -184,7 +194,7 @@ def _read_json(path: Path, text: str, file_id: str) -> Iterator[Article | Proble
             yield Problem(where, str(exc))
 
 
-def _read_jsonl(path: Path, file_id: str, seen: dict[str, Known]) -> Iterator[Lined]:
+def _read_jsonl(path: Path, file_id: str, seen: dict[str, tuple[str, str]]) -> Iterator[Lined]:
     """Each line's article (or problem); a line `seen` in the last reading is not parsed."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -193,7 +203,7 @@ def _read_jsonl(path: Path, file_id: str, seen: dict[str, Known]) -> Iterator[Li
                 continue
             digest = line_digest(raw)
             if digest in seen:
-                yield Lined(seen[digest], digest)
+                yield Lined(Known(*seen[digest], where), digest)
                 continue
             try:
                 line = decode(raw)

@@ -130,9 +130,9 @@ def cached_rows(args: argparse.Namespace) -> list[dict]:
 
 def fit(rows: list[dict]) -> dict[str, float]:
     """Logistic regression on the tuning half, each (size, set, answerable) group weighted
-    equally, but the follow-ups' at FOLLOW_UP_WEIGHT. SQuAD's unanswerable questions are left out: written to be answered by the very
-    article they are asked of, they hold nothing these features could see, and fitting them
-    only teaches the model to doubt every answer."""
+    equally, but the follow-ups' at FOLLOW_UP_WEIGHT. SQuAD's unanswerable questions are left
+    out: written to be answered by the very article they are asked of, they hold nothing these
+    features could see, and fitting them only teaches the model to doubt every answer."""
     tune = [r for r in rows if not r["held"] and (r["answerable"] or r["set"] != "squad2")]
     x = np.array([[r[f] for f in FEATURES] for r in tune])
     y = np.array([r["answerable"] for r in tune])

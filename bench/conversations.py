@@ -17,9 +17,11 @@ The index (the BBC articles plus seeds/) is built when missing, about 8 minutes 
 cores, and reused after. Every follow-up is asked with its history and alone (k=5, hybrid):
 hit@1 is the top passage coming from the gold article and holding an answer string (the `qa
 eval` rule); for an unanswerable follow-up, the answer being null. Prints a table per kind, for
-all, and for the answerable follow-ups whose last earlier answer the bot found in the gold
-article (earlier-on-gold: the resolution tested apart from the earlier turn's search), and
-writes each follow-up's searched question and outcome, and the time resolve() takes.
+all, for each half (tune: even SHA-1 of the id, the half bench.calibrate fits "not found" on;
+held: the other), and for the answerable follow-ups whose last earlier answer the bot found in
+the gold article (earlier-on-gold: the resolution tested apart from the earlier turn's search),
+with the share of answerable follow-ups given an answer (`answered`: hit@1 reads the passages
+only); writes each follow-up's searched question and outcome, and the time resolve() takes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.public import RESULTS, ROOT, arguments
+from bench.public import RESULTS, ROOT, arguments, held_out
 from bench.quality import build
 from bench.report import percentiles, save_json, table
 from qa.answer.conversation import Turn, resolve
@@ -128,6 +130,7 @@ def score(searcher: Searcher, conversations: list[Conversation]) -> list[dict[st
                 "searched": followed.searched,
                 "preferred": list(resolution.articles),
                 "answer": followed.text,
+                "held": held_out(conversation.question),
                 "with_history": hit(conversation, followed),
                 "alone": hit(conversation, alone),
                 # The bot's last earlier answer is a sentence of the gold article: the follow-up
@@ -152,19 +155,29 @@ def resolve_ms(searcher: Searcher, records: list[dict[str, Any]]) -> list[float]
 
 
 def rows_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """hit@1 with the history and alone, per kind, for all follow-ups, and for the answerable
-    ones whose last earlier answer the bot found in the gold article."""
+    """hit@1 with the history and alone, per kind, for all follow-ups, for each half (the
+    not-found model is fitted on the tuning half: bench/calibrate.py), and for the answerable
+    ones whose last earlier answer the bot found in the gold article; and the share of the
+    answerable ones given an answer (hit@1 asks the passages only)."""
     groups = {kind: [r for r in records if r["kind"] == kind] for kind in KINDS}
     groups["all"] = records
+    groups["all/tune"] = [r for r in records if not r["held"]]
+    groups["all/held"] = [r for r in records if r["held"]]
     groups["earlier-on-gold"] = [r for r in records if r["earlier_on_gold"]]
     rows = []
     for kind, chosen in groups.items():
+        answerable = [r for r in chosen if r["kind"] != "unanswerable"]
         rows.append(
             {
                 "kind": kind,
                 "follow_ups": len(chosen),
                 "with_history": round(sum(r["with_history"] for r in chosen) / len(chosen), 3),
                 "alone": round(sum(r["alone"] for r in chosen) / len(chosen), 3),
+                "answered": round(
+                    sum(r["answer"] is not None for r in answerable) / len(answerable), 3
+                )
+                if answerable
+                else None,
             }
         )
     return rows
@@ -186,7 +199,7 @@ def main() -> None:
     rows = rows_of(records)
     timing = percentiles(resolve_ms(searcher, records), digits=3)
     save_json(args.out, {"index": built, "rows": rows, "resolve": timing, "follow_ups": records})
-    print(table(rows, "kind follow_ups with_history alone"))
+    print(table(rows, "kind follow_ups with_history alone answered"))
     print("resolve():", ", ".join(f"{key} {value}" for key, value in timing.items()))
     print(f"written {args.out}")
 

@@ -51,6 +51,8 @@ def _probability(**changes: float) -> float:
         "coverage": 0.9,
         "absence": 0.0,
         "missing_number": 0.0,
+        "untyped": 0.0,
+        "uncounted": 0.0,
         "scale": 0.5,
     }
     return NotFoundFeatures(**(base | changes)).probability()
@@ -62,6 +64,10 @@ def test_answer_probability_rises_with_the_evidence_for_an_answer() -> None:
     assert _probability(coverage=0.9) > _probability(coverage=0.3)
     assert _probability(absence=0.0) > _probability(absence=1.0)
     assert _probability(missing_number=0.0) > _probability(missing_number=1.0)
+    assert _probability(untyped=0.0) > _probability(untyped=1.0)
+    assert _probability(uncounted=0.0) > _probability(uncounted=1.0)
     assert _probability(scale=0.2) > _probability(scale=1.0)  # a larger archive, a higher bar
-    assert _probability(sentence=0, passage=0, coverage=0, absence=1, missing_number=1) > 0.0
+    assert _probability(sentence=0, passage=0, coverage=0.1, absence=1, missing_number=1) > 0.0
+    # A passage without one word of the question never answers it, whatever its cosine.
+    assert _probability(sentence=0.9, passage=0.9, coverage=0.0) == 0.0
     assert _probability(sentence=1, passage=1, coverage=1, scale=0) < 1.0

@@ -135,6 +135,23 @@ def test_a_chain_of_follow_ups_keeps_its_referent(seed_searcher: Searcher) -> No
 @pytest.mark.parametrize(
     ("follow_up", "searched"),
     [
+        ("and when did the offensive start?", "when did the offensive start?"),
+        ("and how many attacks were there?", "how many attacks were there?"),
+        ("and what did he say?", "what did Dmitry Peskov say?"),
+        ("and when did that start?", "when did that start (Dmitry Peskov)?"),
+    ],
+)
+def test_an_and_question_of_its_own_takes_no_name_of_the_last_answer(
+    seed_searcher: Searcher, follow_up: str, searched: str
+) -> None:
+    history = [Turn("Who is the Kremlin spokesman?", PESKOV)]
+    resolution = resolve(follow_up, history, seed_searcher.index)
+    assert resolution == Resolution(searched, (SEED_ID,))
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "searched"),
+    [
         ("what did the Syrian army do there?", "what did the Syrian army do in Idlib?"),
         ("and from there?", "how many attacks were staged from Idlib?"),
         ("why?", "why were attacks staged from Idlib?"),

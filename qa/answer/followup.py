@@ -6,7 +6,9 @@ pronoun (he, it, they, there, that decision…), is a bare name ("Libya?") or a 
 ("why?"). Pronouns take the newest fitting name (qa.answer.memory); a bare name takes the place
 of the name of its type in the last question (its frame), or is added to it; a bare
 interrogative replaces the frame's. A follow-up that still names nothing gets the last turn's
-first name added in brackets, so that its words meet the passages it is about.
+first name added in brackets, so that its words meet the passages it is about, unless only its
+opening tied it to the conversation: "and when did the offensive start?" asks a whole question
+of its own, about the same articles (they are preferred) but not about the last answer's name.
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def standalone(followup: FollowUp, frame: str, memory: Memory) -> str:
         text = f"{rest} {_after_interrogative(frame)}" if rest else frame
     elif followup.fragment:
         text = _merged(frame, text)
-    context = memory.names(CONTEXT_NAMES)
+    incomplete = bool(followup.referring) or followup.bare or followup.fragment
+    context = memory.names(CONTEXT_NAMES) if incomplete else []
     if context and not entities_of(text):
         text = f"{text} ({', '.join(context)})"
     return f"{text}?"

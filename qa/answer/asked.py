@@ -1,0 +1,105 @@
+"""What a quantity or date question demands of its answer, and whether a text can meet it: a
+"how much" wants an amount of money or a share, a "when" a date, a "how old" an age, a "how
+many pages" a number of pages.
+
+Evidence for "not found" (qa.answer.not_found): a passage about the very thing a question asks
+of ("how much did Bolton pay for Candela?" against the story of his move) that holds no such
+span is most often about it without answering it. Only these forms are read: a name, a place or
+an explanation has no form that words alone would give away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answer.entities import word_set
+from qa.answer.short_spans import Token, tokens_of
+from qa.text.words import FUNCTION_WORDS, stems
+
+COUNT, AMOUNT, AGE, DURATION, DATE = "count", "amount", "age", "duration", "date"
+# "how many" and the words after it, up to a function word: the counted noun is the first
+# plural among them ("how many crack houses had…", "how many MPs put their…"), else the last
+# ("how many people were…"), within _UNIT_WORDS of "how many".
+_HOW_MANY = re.compile(r"\bhow many\s+([\w\s'’-]*)", re.IGNORECASE)
+_UNIT_WORDS = 4
+_FORMS = (
+    (AGE, re.compile(r"\bhow old\b", re.IGNORECASE)),
+    (DURATION, re.compile(r"\bhow long\b", re.IGNORECASE)),
+    (AMOUNT, re.compile(r"\bhow much\b|\bwhat (?:price|fee|sum|amount|cost)\b", re.IGNORECASE)),
+    (
+        DATE,
+        re.compile(r"^\s*when\b|\b(?:what|which) (?:date|year|day|month)\b", re.IGNORECASE),
+    ),
+)
+_AGED = re.compile(r"\d+-year-old|\baged? \d+|\b\d+ years? old\b", re.IGNORECASE)
+_SPAN_OF_TIME = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|\w+teen|\w+ty)"
+    r"[- ](?:second|minute|hour|day|week|month|year|season|decade)s?\b",
+    re.IGNORECASE,
+)
+_CURRENCY = word_set("pounds dollars euros yen rupees pence cent cents francs yuan ringgit percent")
+# A number counts a unit when the unit follows it within this many tokens ("three Middle
+# Eastern groups").
+_UNIT_WITHIN = 4
+
+
+@dataclass(frozen=True)
+class Demand:
+    """The form a question's answer must take ("" when it has none words would show), the stem
+    of the noun a "how many" counts, and the question's own tokens (its answer is new to it)."""
+
+    form: str
+    unit: str
+    known: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> Demand:
+        known = frozenset(t.lower for t in tokens_of(question))
+        counted = _HOW_MANY.search(question)
+        after = counted.group(1).split()[: _UNIT_WORDS + 1] if counted else []
+        end = next((i for i, w in enumerate(after) if w in FUNCTION_WORDS), len(after))
+        if 0 < end <= _UNIT_WORDS:
+            words = after[:end]
+            unit = next((w for w in words if w.lower().endswith("s") and len(w) > 2), words[-1])
+            return cls(COUNT, stems([unit])[0], known)
+        form = next((form for form, pattern in _FORMS if pattern.search(question)), "")
+        return cls(form, "", known)
+
+    def unmet(self, text: str) -> bool:
+        """Whether the text holds nothing of the demanded form that the question does not."""
+        if not self.form:
+            return False
+        if self.form == AGE:
+            return _AGED.search(text) is None
+        if self.form == DURATION:
+            return _SPAN_OF_TIME.search(text) is None
+        tokens = tokens_of(text)
+        new = [i for i, t in enumerate(tokens) if t.is_word and t.lower not in self.known]
+        if self.form == DATE:
+            return not any(tokens[i].is_date for i in new)
+        if self.form == AMOUNT:
+            return not any(_amount(tokens, i) for i in new)
+        return not any(tokens[i].is_number for i in new)
+
+    def uncounted(self, text: str) -> bool:
+        """Whether a "how many" question's unit never follows a number of the text ("how many
+        pages" against a story that counts hours, never pages)."""
+        if self.form != COUNT:
+            return False
+        tokens = tokens_of(text)
+        after = [
+            [t.lower for t in tokens[i + 1 : i + 1 + _UNIT_WITHIN]]
+            for i, token in enumerate(tokens)
+            if token.is_number and token.lower not in self.known
+        ]
+        return self.unit not in stems([word for words in after for word in words])
+
+
+def _amount(tokens: list[Token], i: int) -> bool:
+    """Whether the i-th token is a sum of money or a share ("£5m", "7.1%", "16.4bn rupees")."""
+    token = tokens[i]
+    if token.text[0] in "£$€" or token.text.endswith("%"):
+        return True
+    after = {t.lower for t in tokens[i + 1 : i + 3]}
+    return token.is_number and bool(after & (_CURRENCY | {"%"}))

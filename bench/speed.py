@@ -33,7 +33,7 @@ from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder, resolve_model
 from qa.evaluate import evaluate, read_questions
 from qa.index.layout import SEGMENTS, VECTORS
-from qa.index.manifest import read_manifest
+from qa.index.manifest import read_catalog, read_manifest
 from qa.index.reader import LocalIndex
 
 PARTS = ("build", "quality", "embed", "answers", "http", "scale")
@@ -121,7 +121,7 @@ def bench_build(sources: Sequence[str], backend: str, index_dir: Path) -> dict[s
         raise RuntimeError(f"`{' '.join(command)}` failed with status {status}")
     summary = json.loads(output)
     index = LocalIndex(index_dir)
-    articles = [index.article(i) for i in index.manifest["articles"]]
+    articles = [index.article(i) for i in read_catalog(index_dir, index.manifest)["articles"]]
     tokenizer = _tokenizer(index)
     article_pieces = sum(len(ids) for ids in tokenizer([a.text for a in articles if a]))
     chunk_pieces = sum(len(ids) for ids in tokenizer(list(index.store.chunk_texts())))

@@ -19,6 +19,7 @@ import numpy as np
 from bench.report import folder_bytes
 from qa.config import Settings
 from qa.index.layout import SEGMENTS, VECTORS
+from qa.index.manifest import read_catalog
 from qa.index.reader import LocalIndex
 from qa.index.sentence_vectors import SentenceVectors
 from qa.index.writer import IndexContents, write_index
@@ -59,7 +60,8 @@ def synthesize_index(
     the index records them as read: `qa build` over them then finds nothing to change.
     """
     base = LocalIndex(base_dir)
-    originals = [a for a in (base.article(i) for i in base.manifest["articles"]) if a]
+    listed = read_catalog(base.path, base.manifest)["articles"]
+    originals = [a for a in (base.article(i) for i in listed) if a]
     rows_of = {a.id: base.rows_of_article(a.id) for a in originals}
     stored = {i: base.chunks(rows) for i, rows in rows_of.items()}
     real = {i: base.vectors_of(rows) for i, rows in rows_of.items()}

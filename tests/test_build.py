@@ -18,6 +18,7 @@ from qa.config import Settings
 from qa.index.build import NothingToIndex, build_index
 from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from qa.index.layout import FORMAT_VERSION, MANIFEST, VECTORS
+from qa.index.manifest import read_catalog
 from qa.index.postings import Postings
 from qa.index.reader import LocalIndex
 from qa.text.spans import split_chunk
@@ -140,7 +141,8 @@ def test_manifest_records_what_loading_checks(seed_index) -> None:
     assert manifest["model"]["dim"] == 384 and len(manifest["model"]["weights_sha256"]) == 64
     assert manifest["chunker"] == seed_index.chunker_fingerprint()
     assert manifest["counts"]["articles"] == 1
-    assert set(manifest["articles"]) == {"000_fea5b3fe5925253d"}
+    catalog = read_catalog(seed_index.index_dir, manifest)
+    assert set(catalog["articles"]) == {"000_fea5b3fe5925253d"} and catalog["files"]
     assert manifest["built_at"] and manifest["sources"]
 
 

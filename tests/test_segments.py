@@ -27,6 +27,7 @@ from qa.index.build import build_index
 from qa.index.errors import IndexMismatch
 from qa.index.layout import MANIFEST, SEGMENTS
 from qa.index.location import compact
+from qa.index.manifest import read_catalog, read_manifest
 from qa.index.reader import LocalIndex
 from tests.conftest import SEED_QUESTION
 
@@ -185,7 +186,7 @@ def test_a_killed_update_or_merge_leaves_the_old_or_the_new_index(
     from the old content or the new, and the next run completes and clears the debris."""
     settings, _ = updated
     sources = Path(LocalIndex(settings.index_dir).manifest["sources"][0])
-    old_ids = set(LocalIndex(settings.index_dir).manifest["articles"])
+    old_ids = set(read_catalog(settings.index_dir, read_manifest(settings.index_dir))["articles"])
     for i in range(30):
         (sources / f"snow{i}.txt").write_text(f"Snow closed road {i} on Friday.", encoding="utf-8")
     argv = [sys.executable, "-m", "qa", command, "--index", str(settings.index_dir)]
@@ -199,7 +200,7 @@ def test_a_killed_update_or_merge_leaves_the_old_or_the_new_index(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         index = LocalIndex(settings.index_dir)
-        ids = set(index.manifest["articles"])
+        ids = set(read_catalog(settings.index_dir, index.manifest)["articles"])
         assert ids == old_ids or ids == old_ids | {f"snow{i}" for i in range(30)}
         searcher = Searcher(settings, embedder=embedder)
         assert "SANA" in searcher.ask(SEED_QUESTION, k=1).passages[0].text

@@ -16,7 +16,7 @@ from typing import Protocol
 from qa.index.errors import IndexProblem
 from qa.index.layout import MANIFEST
 from qa.index.legacy import upgradable, upgrade
-from qa.index.manifest import Manifest, read_manifest
+from qa.index.manifest import Manifest, read_catalog, read_manifest
 from qa.index.milvus.uri import MilvusUri, is_milvus_uri, parse_milvus_uri
 from qa.index.protocol import Index
 from qa.index.reader import LocalIndex
@@ -85,7 +85,7 @@ class LocalTarget:
 
     def published(self) -> Manifest | None:
         try:
-            return read_manifest(self.path)
+            return read_catalog(self.path, read_manifest(self.path))
         except IndexProblem:
             return None
 

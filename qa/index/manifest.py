@@ -13,6 +13,9 @@ from qa.index.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from qa.index.layout import FORMAT_VERSION, MANIFEST, REBUILD, UPGRADABLE_FORMAT, UPGRADE
 
 Manifest = dict[str, Any]
+# What a build records of each article and source file, kept apart from the manifest.
+CATALOG_KEYS = ("articles", "aliases", "files")
+CATALOG_PREFIX = "catalog-"
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -76,10 +79,34 @@ def check_compatible(
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
-    """Write the manifest into `folder` and fsync it: it is the last file a build writes."""
-    with (Path(folder) / MANIFEST).open("w", encoding="utf-8") as handle:
-        # Compact: at a million chunks it lists 150,000 articles and their files.
-        json.dump(manifest, handle, ensure_ascii=False, separators=(",", ":"))
+    """Write the manifest into `folder`, its catalog beside it, both fsynced.
+
+    The catalog (CATALOG_KEYS: per-article facts only a build needs; at a million chunks, 100 MB
+    of JSON) goes in a file named by the build, so that loading an index reads a small manifest.
+    """
+    catalog = {key: manifest[key] for key in CATALOG_KEYS if key in manifest}
+    small = {key: value for key, value in manifest.items() if key not in CATALOG_KEYS}
+    if catalog:
+        small["catalog"] = f"{CATALOG_PREFIX}{manifest['build_id']}.json"
+        _write_json(Path(folder) / small["catalog"], catalog)
+    _write_json(Path(folder) / MANIFEST, small)
+
+
+def read_catalog(path: Path, manifest: Manifest) -> Manifest:
+    """The manifest of the index at `path` with its catalog read in (IndexCorrupt if lost)."""
+    name = manifest.get("catalog")
+    if not name:
+        return manifest
+    try:
+        catalog = json.loads((Path(path) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"index at {path} has an unreadable {name} ({exc}): {REBUILD}") from None
+    return {**manifest, **catalog}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
         handle.flush()
         os.fsync(handle.fileno())
 

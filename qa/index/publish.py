@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa.index.errors import BuildLocked
 from qa.index.layout import MANIFEST, OLD_FORMAT_FILES, README, README_TEXT, SEGMENTS
-from qa.index.manifest import Manifest, write_manifest
+from qa.index.manifest import CATALOG_PREFIX, Manifest, write_manifest
 from qa.index.segment import new_segment_name
 
 
@@ -45,6 +45,8 @@ class Publication:
             os.rename(segment, segments / segment.name)
         _fsync(segments)
         write_manifest(self.folder, manifest)
+        for catalog in self.folder.glob(f"{CATALOG_PREFIX}*"):
+            os.rename(catalog, self.target / catalog.name)
         os.rename(self.folder / MANIFEST, self.target / MANIFEST)
         _fsync(self.target)
         readme = self.target / README
@@ -56,6 +58,10 @@ class Publication:
         """Remove the segments `manifest` (the published one) does not list, and the files of an
         older format: what replaced builds and killed ones left."""
         listed = {record["name"] for record in manifest["segments"]}
+        current = f"{CATALOG_PREFIX}{manifest['build_id']}.json"
+        for catalog in self.target.glob(f"{CATALOG_PREFIX}*"):
+            if catalog.name != current:
+                catalog.unlink(missing_ok=True)
         segments = self.target / SEGMENTS
         for stale in segments.iterdir() if segments.is_dir() else ():
             if stale.name not in listed:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.index.manifest import Manifest, stamped
+from qa.index.manifest import Manifest, read_catalog, stamped
 from qa.index.merge import merge_choice, merged_contents
 from qa.index.postings import Postings
 from qa.index.publish import Publication, publishing
@@ -102,7 +102,7 @@ def compact_index(previous: LocalIndex, ann_min_chunks: int) -> Manifest:
             [], [], np.zeros((0, dim), np.float32), SentenceVectors.from_chunks([], dim)
         )
         fresh = merged_contents(previous, list(range(len(records))), records, empty)
-        kept = previous.manifest
+        kept = read_catalog(previous.path, previous.manifest)
         return _publish(
             publication,
             kept,

@@ -47,6 +47,13 @@ class LexicalIndex:
         self.size = sum(len(lengths) for lengths in live_lengths)
         total = sum(int(np.sum(lengths, dtype=np.int64)) for lengths in live_lengths)
         self.mean_length = total / self.size if self.size else 1.0
+        # BM25's length normalization of each row, fixed for this index (4 bytes a chunk).
+        self.norms = [
+            (K1 * ((1 - B) + B * np.asarray(p.postings.lengths) / self.mean_length)).astype(
+                np.float32
+            )
+            for p in self.parts
+        ]
 
     def frequency(self, stem: str) -> int:
         """How many live chunks hold a stemmed word."""
@@ -75,12 +82,11 @@ class LexicalIndex:
                 continue
             if scores is None:
                 scores = np.zeros(self.rows, dtype=np.float32)
-            weight = idf(held, self.size)
-            for part, rows, counts in found:
-                lengths = np.asarray(part.postings.lengths)[rows]
+            weight = np.float32(idf(held, self.size))
+            for (part, rows, counts), norms in zip(found, self.norms, strict=True):
                 tf = counts.astype(np.float32)
-                norm = K1 * ((1 - B) + B * lengths / self.mean_length)
-                scores[part.base + rows] += (weight * tf / (norm + tf)).astype(np.float32)
+                at = rows if part.base == 0 else rows + part.base
+                scores[at] += weight * tf / (norms[rows] + tf)
         return None if scores is None else DenseScores(scores)
 
 
@@ -103,12 +109,14 @@ class DenseScores:
         self.best = scores.max() if len(scores) else np.float32(0)
 
     def top(self, k: int) -> list[int]:
-        """Rows of the k highest positive scores, best first."""
-        scores = self.scores
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return top[scores[top] > 0].tolist()
+        """Rows of the k highest positive scores, best first (partitioned among the rows that
+        hold a word of the question: a few thousand of a million)."""
+        held = np.flatnonzero(self.scores > 0)
+        if k <= 0:
+            return []
+        if len(held) > k:
+            held = held[np.argpartition(-self.scores[held], k - 1)[:k]]
+        return held[np.argsort(-self.scores[held], kind="stable")].tolist()
 
     def of(self, rows: Sequence[int]) -> np.ndarray:
         return self.scores[list(rows)]

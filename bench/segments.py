@@ -101,12 +101,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="rounds; the fastest is kept")
     parser.add_argument("--serve-seconds", type=float, default=30.0, help="0: no serving")
     parser.add_argument("--out", type=Path, default=RESULTS / "segments.json")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the archives and full build of the last run"
+    )
     args = parser.parse_args()
-    shutil.rmtree(args.work, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(args.work, ignore_errors=True)
     held = max(args.add, args.add_million)
     sources, added = bbc_sources(args.data, args.work / "bbc-sources", held)
     base = args.work / "bbc-index"
-    full = timed_build(base, str(sources), "--full")
+    if args.keep:
+        full = json.loads(args.out.read_text())["full_build"]
+    else:
+        full = timed_build(base, str(sources), "--full")
     print(f"full build of the BBC set: {full}", flush=True)
     settings = Settings.from_env(index_dir=base)
     archives = {"1": (base, sources)}
@@ -114,7 +121,8 @@ def main() -> None:
         if size != "1":
             index, folder = args.work / f"index-{size}", args.work / f"sources-{size}"
             chunks = MILLION if size == "million" else int(size) * full["chunks"]
-            synthesize_index(base, index, chunks, settings, sources=folder)
+            if not (args.keep and index.is_dir()):
+                synthesize_index(base, index, chunks, settings, sources=folder)
             archives[size] = (index, folder)
     rounds: dict[str, list[dict[str, Any]]] = {size: [] for size in archives}
     for _ in range(args.repeats):  # sizes interleaved, so that a busy spell hits them all

@@ -201,7 +201,7 @@ class Reading:
     def scores(self) -> list[float]:
         """Each candidate's score under SHORT_WEIGHTS."""
         return [
-            sum(SHORT_WEIGHTS.get(name, 0.0) * value for name, value in self.features(c).items())
+            sum([SHORT_WEIGHTS.get(name, 0.0) * value for name, value in self.features(c).items()])
             for c in self.candidates
         ]
 

@@ -2,6 +2,11 @@
 
     .venv/bin/qa build && .venv/bin/python -m bench.load            # 16 clients, 60 s
     .venv/bin/python -m bench.load --clients 8 --seconds 10 --index index
+    .venv/bin/python -m bench.load --index bench-results/quality-index \
+        --questions ../shared/eval/bbc/questions.jsonl ../shared/eval/squad2/questions.jsonl
+
+Every fourth request is a follow-up of bench/conversations.jsonl sent with its earlier turns as
+`history` (answered by the server first), so that the conversation path is in the figures.
 
 Prints a table (requests, errors, throughput, p50/p99 latency, server RSS at start, end and
 max) and writes the same figures to bench-results/load.json. Only ever targets 127.0.0.1.
@@ -24,10 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from bench.conversations import Conversation, read_conversations
 from bench.public import RESULTS, ROOT
 from bench.report import memory_mib, percentiles, save_json, table
 from bench.serve import HOST, serving
 from qa.config import MODES
+from qa.evaluate import read_questions
 
 QUESTIONS = (
     "who reported the Turkish convoy?",
@@ -39,14 +46,66 @@ QUESTIONS = (
 )
 
 
+# A POST /api/ask body: {"question": …} with any of k, mode, filters, history.
+Body = dict[str, Any]
+# Of the requests, one after every this many questions is a follow-up with a history.
+FOLLOWUP_EVERY = 3
+# Questions read from --questions files: the first this many.
+MAX_QUESTIONS = 300
+
+
 def ask(
-    connection: http.client.HTTPConnection, question: str, k: int = 5, mode: str = MODES[0]
+    connection: http.client.HTTPConnection,
+    question: str | Body,
+    k: int = 5,
+    mode: str = MODES[0],
 ) -> tuple[int, bytes]:
-    """POST /api/ask on a kept-alive connection: (status, body)."""
-    body = json.dumps({"question": question, "k": k, "mode": mode})
+    """POST /api/ask on a kept-alive connection: (status, body); a dict is the whole body."""
+    fields = question if isinstance(question, dict) else {"question": question}
+    body = json.dumps({"k": k, "mode": mode, **fields})
     connection.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     return response.status, response.read()
+
+
+def interleaved(questions: Sequence[str], every: int = FOLLOWUP_EVERY) -> list[str | Conversation]:
+    """The questions, and after every `every`-th one a conversation of bench/conversations.jsonl
+    (its follow-up to be asked with its earlier turns as history)."""
+    conversations = read_conversations()
+    mixed: list[str | Conversation] = []
+    for number, question in enumerate(questions):
+        mixed.append(question)
+        if number % every == 0:
+            mixed.append(conversations[(number // every) % len(conversations)])
+    return mixed
+
+
+def with_followups(port: int, questions: Sequence[str]) -> list[str | Body]:
+    """The requests of `interleaved`: each follow-up's earlier turns answered by the server."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    requests: list[str | Body] = []
+    for item in interleaved(questions):
+        if isinstance(item, str):
+            requests.append(item)
+            continue
+        history: list[dict[str, str | None]] = []
+        for turn in item.turns:
+            answer = turn["answer"] if "answer" in turn else _answer(connection, turn, history)
+            history.append({"question": turn["question"], "answer": answer})
+        requests.append({"question": item.followup, "history": history})
+    connection.close()
+    return requests
+
+
+def _answer(
+    connection: http.client.HTTPConnection, turn: dict[str, Any], history: list[Any]
+) -> str | None:
+    """The answer sentence the server gives to an earlier turn (None: not found)."""
+    status, body = ask(connection, {"question": turn["question"], "history": list(history)})
+    if status != 200:
+        raise RuntimeError(f"a conversation turn failed: {status} {body[:200]!r}")
+    found = json.loads(body)["answer"]
+    return found["text"] if found else None
 
 
 @dataclass
@@ -76,7 +135,7 @@ def run_load(
     pid: int,
     clients: int,
     seconds: float,
-    questions: Sequence[str] = QUESTIONS,
+    questions: Sequence[str | Body] = QUESTIONS,
     mode: str = MODES[0],
 ) -> LoadResult:
     """`clients` threads, each on one keep-alive connection, asking in a loop for `seconds`.
@@ -141,11 +200,11 @@ def run_load(
     )
 
 
-def warm_up(port: int, requests: int = 20) -> None:
+def warm_up(port: int, requests: int = 20, questions: Sequence[str | Body] = QUESTIONS) -> None:
     """A few answers first, so the run measures steady state, not first-call set-up."""
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     for turn in range(requests):
-        status, body = ask(connection, QUESTIONS[turn % len(QUESTIONS)])
+        status, body = ask(connection, questions[turn % len(questions)])
         if status != 200:
             raise RuntimeError(f"warm-up request failed: {status} {body[:200]!r}")
     connection.close()
@@ -169,13 +228,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "index", help="a built index")
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "load.json")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        nargs="*",
+        help=f"JSONL question files (the first {MAX_QUESTIONS})",
+    )
     options = parser.parse_args(argv)
+    asked = [q.question for path in options.questions or () for q in read_questions(path)]
     try:
         with serving(options.index) as server:
-            warm_up(server.port)
+            requests = with_followups(server.port, asked[:MAX_QUESTIONS] or QUESTIONS)
+            warm_up(server.port, questions=requests)
             # One client first, on the same server in the same run: the machine's own baseline.
-            baseline = run_load(server.port, server.pid, 1, options.baseline_seconds)
-            result = run_load(server.port, server.pid, options.clients, options.seconds)
+            baseline = run_load(server.port, server.pid, 1, options.baseline_seconds, requests)
+            result = run_load(server.port, server.pid, options.clients, options.seconds, requests)
     except RuntimeError as exc:  # no server or no index: say so in one line
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.load import run_load, warm_up
+from bench.conversations import history_of
+from bench.load import interleaved, run_load, warm_up, with_followups
 from bench.public import DATA, RESULTS, corpus, questions_file
 from bench.report import folder_bytes, machine, memory_mib, percentiles, save_json, table
 from bench.scale import bench_ann_choices, bench_search
@@ -162,20 +163,25 @@ def _tokenizer(index: LocalIndex) -> Callable[[list[str]], list[list[int]]]:
 
 
 def bench_answers(settings: Settings, questions: Sequence[str]) -> dict[str, Any]:
-    """Searcher.ask on every question, once warmed: latency percentiles and answers/s."""
+    """Searcher.ask on every question and the follow-ups mixed in (bench.load.interleaved,
+    with their histories), once warmed: latency percentiles and answers/s."""
     searcher = Searcher(settings)
     searcher.ask(questions[0])
+    asks = [
+        (item, []) if isinstance(item, str) else (item.followup, history_of(searcher, item))
+        for item in interleaved(questions)
+    ]
     times = []
     started = time.perf_counter()
-    for question in questions:
+    for question, history in asks:
         mark = time.perf_counter()
-        searcher.ask(question)
+        searcher.ask(question, history=history)
         times.append((time.perf_counter() - mark) * 1000)
     elapsed = time.perf_counter() - started
     return {
-        "questions": len(questions),
+        "questions": len(asks),
         **percentiles(times, 2),
-        "answers_per_s": round(len(questions) / elapsed, 1),
+        "answers_per_s": round(len(asks) / elapsed, 1),
     }
 
 
@@ -185,13 +191,15 @@ def bench_answers(settings: Settings, questions: Sequence[str]) -> dict[str, Any
 def bench_http(
     index_dir: Path, backend: str, questions: Sequence[str], clients: Sequence[int], seconds: float
 ) -> dict[str, Any]:
-    """POST /api/ask from 1, 4, 16… concurrent clients, each level bounded to `seconds`."""
+    """POST /api/ask from 1, 4, 16… concurrent clients, each level bounded to `seconds`; the
+    questions with follow-ups mixed in (bench.load.with_followups)."""
     started = time.perf_counter()
     with serving(index_dir, env={**chunker_env(index_dir), "QA_BACKEND": backend}) as server:
         warm_up(server.port)
         startup = time.perf_counter() - started
+        requests = with_followups(server.port, questions)
         levels = [
-            run_load(server.port, server.pid, count, seconds, questions).to_dict()
+            run_load(server.port, server.pid, count, seconds, requests).to_dict()
             for count in clients
         ]
         return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -57,7 +58,12 @@ class QuestionWords:
         if not self.weights:
             return 0.0, 0.0
         found = [w for word, w in self.weights.items() if word in present]
-        return len(found) / len(self.weights), sum(found) / sum(self.weights.values())
+        return len(found) / len(self.weights), sum(found) / self.total
+
+    @cached_property
+    def total(self) -> float:
+        """The sum of the weights (overlap divides by it for every sentence read)."""
+        return sum(self.weights.values())
 
     def informed(self, present: set[str]) -> float:
         """Information-weighted share of the question's words but function words in `present`."""

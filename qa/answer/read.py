@@ -7,8 +7,9 @@ the weights they are summed with live in qa.answer.tuned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 
 from qa.answer.question import Query
 from qa.answer.records import Passage
@@ -45,19 +46,29 @@ class SentenceFeatures:
     @property
     def score(self) -> float:
         """How well the sentence answers the question, all evidence weighed."""
-        return weighted_sum(SENTENCE_WEIGHTS, self.features())
+        return self.score_at(self.rank)
+
+    def score_at(self, rank: int) -> float:
+        """The score the sentence would have if its passage ranked `rank`."""
+        return weighted_sum(SENTENCE_WEIGHTS, self.features() | {"rank_below_first": rank - 1})
 
 
 @dataclass(frozen=True)
 class PassageFeatures:
-    """A passage read against the question: its sentences, the information-weighted share of
-    the question's words in the whole passage (QuestionWords.informed), whether it lacks a number
-    of the question, and the features of the second stage (keyed as PASSAGE_WEIGHTS)."""
+    """A passage read against the question: the information-weighted share of the question's
+    words in the whole passage (QuestionWords.informed), whether it lacks a number of the
+    question, the features of the second stage (keyed as PASSAGE_WEIGHTS), and its sentences."""
 
-    sentences: list[SentenceFeatures]
     informed: float
     lacks_number: bool
     second_stage: dict[str, float]
+    read_sentences: Callable[[], list[SentenceFeatures]] = field(repr=False, compare=False)
+
+    @cached_property
+    def sentences(self) -> list[SentenceFeatures]:
+        """Every sentence's features, read when first asked for: of the passages the second
+        stage ranks, only those shown need their answer kind and focus."""
+        return self.read_sentences()
 
 
 def features_of(
@@ -74,33 +85,45 @@ def features_of(
     for hit, passage, sentences in zip(hits, passages, found, strict=True):
         present = content_words_of_spans(passage.text, sentences.spans)
         cosines = (sentences.vectors @ query.vector).tolist()
-        scored = [
-            SentenceFeatures(
-                passage.rank,
-                span,
-                cosine,
-                *words.overlap(words_in),
-                query.kind.offered(passage.text[slice(*span)]),
-                words.focus(words_in),
-            )
-            for span, cosine, words_in in zip(sentences.spans, cosines, present, strict=True)
-        ]
+        overlaps = [words.overlap(words_in) for words_in in present]
         everything = set().union(*present)
         second_stage = {
             "fused": hit.fused,
-            "sentence": max((s.cosine for s in scored), default=0.0),
-            "sentence_words": max((s.weighted for s in scored), default=0.0),
+            "sentence": max(cosines, default=0.0),
+            "sentence_words": max((weighted for _, weighted in overlaps), default=0.0),
             "passage_words": words.overlap(everything)[1],
         }
         read.append(
             PassageFeatures(
-                scored,
                 words.informed(everything),
                 words.lacks_number(everything),
                 second_stage,
+                partial(_sentences, query, passage, sentences.spans, cosines, overlaps, present),
             )
         )
     return read
+
+
+def _sentences(
+    query: Query,
+    passage: Passage,
+    spans: Sequence[Span],
+    cosines: Sequence[float],
+    overlaps: Sequence[tuple[float, float]],
+    present: Sequence[set[str]],
+) -> list[SentenceFeatures]:
+    """The features of a passage's sentences, from their cosines, overlaps and words."""
+    return [
+        SentenceFeatures(
+            passage.rank,
+            span,
+            cosine,
+            *overlap,
+            query.kind.offered(passage.text[slice(*span)]),
+            query.words.focus(words_in),
+        )
+        for span, cosine, overlap, words_in in zip(spans, cosines, overlaps, present, strict=True)
+    ]
 
 
 def weighted_sum(weights: Mapping[str, float], features: Mapping[str, float]) -> float:
@@ -126,10 +149,9 @@ def best_per_passage(read: Sequence[PassageFeatures]) -> dict[int, SentenceFeatu
     """The best-scoring sentence of each passage, by the passage's rank: its place in `read`."""
     best: dict[int, SentenceFeatures] = {}
     for rank, passage in enumerate(read, start=1):
-        for sentence in passage.sentences:
-            sentence = replace(sentence, rank=rank)
-            if rank not in best or sentence.score > best[rank].score:
-                best[rank] = sentence
+        top = max(passage.sentences, key=lambda s: s.score_at(rank), default=None)
+        if top is not None:
+            best[rank] = replace(top, rank=rank)
     return best
 
 

@@ -134,7 +134,7 @@ class Searcher:
             passages, read = rescored(passages, read)
         if self.reranker:
             passages, read = self.reranker.reorder(question, passages, read)
-        best = best_per_passage(read)
+        best = best_per_passage(read[:k])  # only the passages shown are highlighted
         if self.reranker:
             chosen = self.reranker.answer_sentence(question, passages[:k], read)
             best = best | ({chosen.rank: chosen} if chosen else {})

@@ -12,12 +12,13 @@ kept in qa.answer.short_tuned; the softmax is the confidence.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
-from qa.answer.short_spans import Candidate, candidates_of, modifier_before, tokens_of
+from qa.answer.short_spans import Candidate, candidates_of, counts, modifier_before, tokens_of
 from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
 from qa.answer.short_types import DATE, TYPES, expected_type, head_noun, question_verb
 from qa.text.spans import Span
@@ -123,6 +124,13 @@ class Reading:
         self.stems = stems(words)
         self.matches = [i for i, s in enumerate(self.stems) if words[i] and s in asked.stems]
         self.matched = frozenset(self.matches)
+        # Counts over the tokens (short_spans.counts): each candidate's in O(1).
+        self.words = counts(t.is_word for t in self.tokens)
+        self.repeated = counts(
+            bool(w) and s in asked.stems for w, s in zip(words, self.stems, strict=True)
+        )
+        self.commas = counts(t.text == "," for t in self.tokens)
+        self.capitals = counts(t.is_word and t.text[0].isupper() for t in self.tokens)
         self.sentence = sentences[at]
         starts = {start for start, _ in region}
         self.openings = {i for i, t in enumerate(self.tokens) if t.start in starts}
@@ -130,37 +138,43 @@ class Reading:
 
     def features(self, c: Candidate) -> dict[str, float]:
         """The features of one candidate, by name (absent ones are 0)."""
-        tokens, asked = self.tokens, self.asked
-        run = [i for i in range(c.first, c.last) if tokens[i].is_word]
-        repeated = sum(1 for i in run if self.stems[i] in asked.stems)
+        tokens, asked, matches = self.tokens, self.asked, self.matches
+        run = self.words[c.last] - self.words[c.first]  # its words
+        repeated = self.repeated[c.last] - self.repeated[c.first]
         inside = self.sentence[0] <= c.start and c.end <= self.sentence[1]
-        distance = min(
-            (max(c.first - i, i - c.last + 1) for i in self.matches if not c.first <= i < c.last),
-            default=_WINDOW * 4,
+        # The nearest of the question's words outside the candidate, before it or after it.
+        before_it, after_it = (
+            bisect.bisect_left(matches, c.first),
+            bisect.bisect_left(matches, c.last),
         )
-        around = {self.stems[i] for i in self.matches if c.first - _WINDOW <= i < c.last + _WINDOW}
+        gaps = [c.first - matches[before_it - 1]] if before_it else []
+        gaps += [matches[after_it] - c.last + 1] if after_it < len(matches) else []
+        distance = min(gaps, default=_WINDOW * 4)
+        low, high = c.first - _WINDOW, c.last + _WINDOW
+        window = matches[bisect.bisect_left(matches, low) : bisect.bisect_left(matches, high)]
+        around = {self.stems[i] for i in window}
         before = tokens[c.first - 1].lower if c.first else ""
         after = tokens[c.last].lower if c.last < len(tokens) else ""
         near_head = asked.head and asked.head in self.stems[max(c.first - 2, 0) : c.last + 2]
         values = {
             f"{asked.kind}>{c.kind or PLAIN}": 1.0,
             "entity": float(self._whole(c) if c.kind in (NUMBER, DATE) else c.entity),
-            "repeats": repeated / len(run) if run else 0.0,
+            "repeats": repeated / run if run else 0.0,
             "near": 1 / distance,
             "adjacent": float(distance == 1),
             "before_question_word": float(c.last in self.matched),
             "after_question_word": float(c.first - 1 in self.matched),
             "window": len(around) / len(asked.stems) if asked.stems else 0.0,
-            "tokens": float(len(run)),
-            "single": float(len(run) == 1),
-            "comma": float(any(tokens[i].text == "," for i in range(c.first, c.last))),
+            "tokens": float(run),
+            "single": float(run == 1),
+            "comma": float(self.commas[c.last] > self.commas[c.first]),
             "outside": float(not inside),
             "after_preposition": float(before in _PREPOSITIONS),
             "before_saying": float(after in _SAYING),
             "head": float(bool(near_head) and asked.head not in self.stems[c.first : c.last]),
-            "capitals": sum(tokens[i].text[0].isupper() for i in run) / len(run) if run else 0.0,
+            "capitals": (self.capitals[c.last] - self.capitals[c.first]) / run if run else 0.0,
             "bounded": float(not after or not tokens[c.last].is_word or after in STOPWORDS),
-            "initial": float(len(run) == 1 and c.first in self.openings),
+            "initial": float(run == 1 and c.first in self.openings),
             "after_be": float(before in _BE),
             "elsewhere": float(not self.own),
             "subject": float(bool(asked.verb) and asked.verb in self.stems[c.last : c.last + 2]),
@@ -187,7 +201,7 @@ class Reading:
     def scores(self) -> list[float]:
         """Each candidate's score under SHORT_WEIGHTS."""
         return [
-            sum(SHORT_WEIGHTS.get(name, 0.0) * value for name, value in self.features(c).items())
+            sum([SHORT_WEIGHTS.get(name, 0.0) * value for name, value in self.features(c).items()])
             for c in self.candidates
         ]
 

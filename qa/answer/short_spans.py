@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from itertools import accumulate
+from typing import NamedTuple
 
 from qa.answer.entities import (
     FUNCTION_WORDS,
@@ -64,8 +66,7 @@ _EDGE_STOP = FUNCTION_WORDS | word_set(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A token of the text, where it stands, and what it is (worked out once, when read)."""
 
     text: str
@@ -94,9 +95,9 @@ class Token:
         )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A run of tokens [first, last) of a text, its type and its character span."""
+class Candidate(NamedTuple):
+    """A run of tokens [first, last) of a text, its type and its character span (a tuple:
+    a reading makes hundreds)."""
 
     first: int
     last: int
@@ -119,6 +120,7 @@ def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[
     if not inside:
         return []
     entities = {(e.start + start, e.end + start): e.kind for e in entities_of(text[start:end])}
+    kinds = _Kinds(tokens, inside)
     found = []
     for first in inside:
         if not _may_open(tokens[first]):
@@ -134,9 +136,45 @@ def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[
             span = (tokens[first].start, closing.end)
             entity = entities.get(span)
             found.append(
-                Candidate(first, last, *span, _kind(tokens[first:last], entity), entity is not None)
+                Candidate(first, last, *span, kinds.of(first, last, entity), entity is not None)
             )
     return found
+
+
+def counts(flags: Iterable[bool]) -> list[int]:
+    """How many of the flags before each position are true (one more entry than flags): the
+    count over any run [first, last) is counts[last] - counts[first]."""
+    return list(accumulate(flags, initial=0))
+
+
+class _Kinds:
+    """Types runs of the tokens `inside` by counts of their kinds of token, each in O(1)."""
+
+    def __init__(self, tokens: list[Token], inside: range) -> None:
+        self.offset = inside.start
+        run = tokens[inside.start : inside.stop]
+        self.dates = counts(t.is_date for t in run)
+        self.counted = counts(t.is_number or t.lower in _RELATIVE for t in run)
+        self.units = counts(t.is_time_unit for t in run)
+        self.numbers = counts(t.is_number for t in run)
+        self.lower = counts(t.is_word and not t.text[0].isupper() for t in run)
+
+    def of(self, first: int, last: int, entity_kind: str | None) -> str:
+        """The type of the run [first, last): a date or a number by its words, else the type of
+        the name it is, else "" (common words; a noun phrase at best)."""
+
+        first, last = first - self.offset, last - self.offset
+
+        def some(count: list[int]) -> bool:
+            return count[last] > count[first]
+
+        if some(self.dates) or (some(self.counted) and some(self.units)):
+            return DATE
+        if some(self.numbers):
+            return NUMBER
+        if entity_kind in (None, NUMBER):
+            return "" if some(self.lower) else THING
+        return PERSON if entity_kind == "agent" else entity_kind
 
 
 def _may_open(token: Token) -> bool:
@@ -152,16 +190,3 @@ def modifier_before(tokens: list[Token], first: int) -> int:
         if len(before) == size and before in _MODIFIERS:
             return first - size
     return first
-
-
-def _kind(run: list[Token], entity_kind: str | None) -> str:
-    """A candidate's type: a date or a number by its words, else the type of the name it is,
-    else "" (common words; a noun phrase at best)."""
-    counted = any(t.is_number or t.lower in _RELATIVE for t in run)
-    if any(t.is_date for t in run) or (counted and any(t.is_time_unit for t in run)):
-        return DATE
-    if any(t.is_number for t in run):
-        return NUMBER
-    if entity_kind in (None, NUMBER):
-        return THING if all(t.text[0].isupper() for t in run if t.is_word) else ""
-    return PERSON if entity_kind == "agent" else entity_kind

@@ -1,7 +1,8 @@
 """The index directory's layout: the only place that names its files.
 
-manifest.json          format, model, chunker settings, counts, article hashes, the segments
-                       (each with the articles deleted from it), the source files, build time
+manifest.json          format, model, chunker settings, counts, the segments (each with the
+                       articles deleted from it), build time, the name of its catalog
+catalog-<build>.json   what builds read: article hashes, aliases, the source files seen
 segments/<name>/       one segment each (qa.index.segment), never changed once written:
   vectors.faiss          the FAISS index of its chunk vectors (ids = its chunk rows)
   chunk_vectors.npy      the exact chunk vectors (fp16), beside an approximate index only
@@ -35,8 +36,9 @@ README_TEXT = f"""\
 
 Built by `qa build` (see the project README); never edit by hand.
 
-- `{MANIFEST}`: format version, model, chunker settings, counts, article hashes, the segments
-  and the articles deleted from each, the source files seen, build time
+- `{MANIFEST}`: format version, model, chunker settings, counts, the segments and the
+  articles deleted from each, build time, the name of its catalog
+- `catalog-<build id>.json`: what builds read: article hashes, aliases, the source files seen
 - `{SEGMENTS}/<name>/`: one segment each, never changed once written:
   - `{VECTORS}`: the FAISS index of its chunk vectors (ids = its chunk rows)
   - `{CHUNKS}`: its chunk rows (text, article, paragraph, offsets) and articles

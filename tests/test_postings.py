@@ -72,3 +72,11 @@ def test_tiled_postings_are_the_postings_of_repeated_texts(texts: list[str]) -> 
             single(tiled).scores(question).scores, single(built).scores(question).scores
         )
     assert tiled.frequencies() == built.frequencies()
+
+
+def test_the_stop_words_are_bm25s_s() -> None:
+    from bm25s.stopwords import STOPWORDS_EN as theirs
+
+    from qa.text.words import STOPWORDS_EN
+
+    assert list(STOPWORDS_EN) == list(theirs)

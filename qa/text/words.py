@@ -10,10 +10,47 @@ import re
 from collections.abc import Sequence
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from qa.text.spans import Span
 
+# bm25s's English stop words (bm25s.stopwords.STOPWORDS_EN), the ones this project's BM25 has
+# always dropped; written here so that reading a question does not import bm25s and SciPy
+# (0.4 s of every start). tests/test_postings.py checks them against bm25s's.
+STOPWORDS_EN = [
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "but",
+    "by",
+    "for",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "no",
+    "not",
+    "of",
+    "on",
+    "or",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "to",
+    "was",
+    "will",
+    "with",
+]
 # bm25s's own splitter: one-character tokens such as the "s" of a possessive never reach its
 # vocabulary, so they must not count as (unseen, rarest) words either.
 WORD = re.compile(r"(?u)\b\w\w+\b")

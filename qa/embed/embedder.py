@@ -21,6 +21,7 @@ from tqdm import tqdm
 from qa.config import DEFAULT_MODEL, DEFAULT_MODEL_CACHE, Settings
 from qa.embed import backends
 from qa.embed.backends import MODEL_FILE
+from qa.embed.batches import padded, pool_spans
 from qa.embed.tokens import Pieces
 from qa.errors import first_line
 from qa.text.spans import Span
@@ -194,7 +195,7 @@ class Embedder:
             mark = time.perf_counter()
             vectors[rows] = batch
             for row, token_vectors in zip(rows.tolist(), tokens, strict=True):
-                pooled[row] = _pool_spans(token_vectors, encoded[row].offsets, sentences[row])
+                pooled[row] = pool_spans(token_vectors, encoded[row].offsets, sentences[row])
             pooling += time.perf_counter() - mark
         if timings is not None:
             timings["embed_tokenize"] = tokenized - started
@@ -226,7 +227,7 @@ class Embedder:
         starts = range(0, len(order), size)
         for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
             rows = order[start : start + size]
-            yield rows, runner(*_padded([encoded[r] for r in rows]))
+            yield rows, runner(*padded([encoded[r] for r in rows]))
 
     def _run_torch(
         self, input_ids: np.ndarray, attention_mask: np.ndarray
@@ -251,7 +252,7 @@ class Embedder:
                     return self._unquantized  # too little text to calibrate on: wait for a build
                 step = max(1, len(encoded) // backends.CALIBRATION_SIZE)
                 sample = encoded[::step][: backends.CALIBRATION_SIZE]
-                calibration = [_padded([ids]) for ids in sample]
+                calibration = [padded([ids]) for ids in sample]
             self._runner = self._open(self._folder, calibration)
         return self._runner
 
@@ -267,35 +268,6 @@ class Embedder:
         if backends.read_description(folder) is None:
             backends.write_description(folder, self.dim, self.pieces)
         return runner
-
-
-def _pool_spans(
-    tokens: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence[Span]
-) -> np.ndarray:
-    """Unit vectors of the text spans: the mean of the token vectors that start inside each.
-
-    `tokens` may be padded past the text's own tokens; `offsets` are the tokenizer's character
-    offsets (empty for special tokens). A span with no token of its own gets the mean of all.
-    """
-    starts = np.array([a for a, _ in offsets])
-    real = np.array([b > a for a, b in offsets])
-    tokens = tokens[: len(offsets)]
-    pooled = np.empty((len(spans), tokens.shape[1]), dtype=np.float32)
-    for row, (start, end) in enumerate(spans):
-        inside = real & (starts >= start) & (starts < end)
-        pooled[row] = tokens[inside].mean(axis=0) if inside.any() else tokens.mean(axis=0)
-    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-
-
-def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Token ids right-padded with zeros to the longest in the batch, and the attention mask."""
-    width = max(len(ids) for ids in batch)
-    ids = np.zeros((len(batch), width), dtype=np.int64)
-    mask = np.zeros((len(batch), width), dtype=np.int64)
-    for row, pieces in enumerate(batch):
-        ids[row, : len(pieces)] = pieces
-        mask[row, : len(pieces)] = 1
-    return ids, mask
 
 
 @lru_cache(maxsize=4)

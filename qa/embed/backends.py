@@ -1,7 +1,8 @@
 """Embedding backends: the same model weights run by torch (fp32) or by OpenVINO (bf16 / int8).
 
 The OpenVINO model is converted locally from the loaded sentence-transformers model (pooling and
-normalization included), cached per weights hash, and reused; nothing is downloaded. The int8
+normalization included), cached per weights hash with its tokenizer and its compiled form, and
+reused without loading torch; nothing is downloaded. The int8
 variant is statically quantized (NNCF), calibrated on local text: the chunks being indexed.
 """
 

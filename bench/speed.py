@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.speed --parts build,quality,embed,answers,http      # ~12 min
     .venv/bin/python -m bench.speed --parts scale,http --backends openvino          # 100k, 1M
+    .venv/bin/python -m bench.speed --parts build --articles 800 --backends openvino,torch
 
 Every ratio is measured in one run on one machine (CPU timings are noisy on shared hosts).
 The 100k and 1M chunk indexes are synthesized from a real one (bench.synthesize). Prints tables
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,19 +21,19 @@ from typing import Any
 
 import numpy as np
 
+from bench.build_speed import bench_builds, first_articles
 from bench.conversations import history_of
 from bench.load import interleaved, run_load, warm_up, with_followups
 from bench.public import DATA, RESULTS, corpus, questions_file
-from bench.report import folder_bytes, machine, memory_mib, percentiles, save_json, table
+from bench.report import machine, memory_mib, percentiles, save_json, table
 from bench.scale import bench_ann_choices, bench_search
 from bench.serve import serving
 from bench.synthesize import synthesize_index
 from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embed.embedder import Embedder, load_embedder, resolve_model
+from qa.embed.embedder import Embedder, load_embedder
 from qa.evaluate import evaluate, read_questions
-from qa.index.layout import SEGMENTS, VECTORS
-from qa.index.manifest import read_catalog, read_manifest
+from qa.index.manifest import read_manifest
 from qa.index.reader import LocalIndex
 
 PARTS = ("build", "quality", "embed", "answers", "http", "scale")
@@ -106,59 +105,6 @@ def _query_times(embedder: Any, count: int = 50) -> list[float]:
     return times
 
 
-# --- the whole `qa build`, as a separate process ------------------------------------------------
-
-
-def bench_build(sources: Sequence[str], backend: str, index_dir: Path) -> dict[str, Any]:
-    """Run `qa --backend B build --full --json` and time the whole process; peak memory too."""
-    command = [sys.executable, "-m", "qa", "--backend", backend, "build", "--full", "--json"]
-    command += ["--index", str(index_dir), *sources]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output = process.stdout.read() if process.stdout else b""
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 3):
-        raise RuntimeError(f"`{' '.join(command)}` failed with status {status}")
-    summary = json.loads(output)
-    index = LocalIndex(index_dir)
-    articles = [index.article(i) for i in read_catalog(index_dir, index.manifest)["articles"]]
-    tokenizer = _tokenizer(index)
-    article_pieces = sum(len(ids) for ids in tokenizer([a.text for a in articles if a]))
-    chunk_pieces = sum(len(ids) for ids in tokenizer(list(index.store.chunk_texts())))
-    timings = summary["timings"]
-    return {
-        "backend": backend,
-        "articles": summary["articles"],
-        "chunks": summary["chunks"],
-        "article_pieces": article_pieces,
-        "chunk_pieces": chunk_pieces,
-        "wall_s": round(wall, 1),
-        "read_chunk_s": round(timings["read"] + timings["chunk"], 1),
-        "embed_s": round(timings["embed"], 1),
-        "write_s": round(timings["write"], 1),
-        "articles_per_s": round(summary["articles"] / wall, 1),
-        "chunks_per_s": round(summary["chunks"] / wall, 1),
-        "article_pieces_per_s": round(article_pieces / wall),
-        "embed_chunk_pieces_per_s": round(chunk_pieces / timings["embed"]),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-        "bytes_per_chunk": round(folder_bytes(index_dir) / summary["chunks"]),
-        "vectors_bytes_per_chunk": round(_vectors_bytes(index_dir) / summary["chunks"]),
-    }
-
-
-def _vectors_bytes(index_dir: Path) -> int:
-    """The bytes of the index's FAISS files (one per segment)."""
-    return sum(p.stat().st_size for p in (index_dir / SEGMENTS).glob(f"*/{VECTORS}"))
-
-
-def _tokenizer(index: LocalIndex) -> Callable[[list[str]], list[list[int]]]:
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model(index.manifest["model"]["name"]))
-    return lambda texts: tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]
-
-
 # --- answers through the library ----------------------------------------------------------------
 
 
@@ -223,6 +169,7 @@ def run_bench(
     http_seconds: float,
     embed_sample: int,
     squad_step: int,
+    articles: int,
     log: Callable[[str], None],
     checkpoint: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
@@ -237,14 +184,9 @@ def run_bench(
     results: dict[str, Any] = {"machine": machine(), "backends": list(backends)}
 
     if "build" in parts:
-        results["build"] = []
-        for name in backends:
-            log(f"build with {name}")
-            results["build"].append(bench_build(sources, name, index_of[name]))
-        fp32 = next((b for b in results["build"] if b["backend"] == "torch"), None)
-        for row in results["build"]:
-            if fp32:
-                row["x_torch_build"] = round(fp32["wall_s"] / row["wall_s"], 2)
+        log(f"build with {', '.join(backends)}, each beside plain fp32 encode")
+        built = first_articles(sources, articles, work) if articles else sources
+        results["build"] = bench_builds(built, backends, work, embed_sample)
 
     checkpoint(results)
     if "quality" in parts:
@@ -269,12 +211,6 @@ def run_bench(
         texts = list(LocalIndex(index_of[fast]).store.chunk_texts())
         sample = texts[:: max(1, len(texts) // embed_sample)][:embed_sample]
         results["embed"] = bench_embedding(sample, backends, Settings())
-        if "build" in parts:
-            plain = next(r for r in results["embed"] if r["variant"] == "plain-fp32-b32")
-            for row in results["build"]:
-                row["x_plain_fp32_encode"] = round(
-                    row["article_pieces_per_s"] / plain["pieces_per_s"], 2
-                )
 
     checkpoint(results)
     if "answers" in parts:
@@ -326,9 +262,15 @@ def format_tables(results: dict[str, Any]) -> str:
         out.append(
             table(
                 results["build"],
-                "backend wall_s read_chunk_s embed_s write_s articles_per_s chunks_per_s "
-                "article_pieces_per_s peak_rss_mib bytes_per_chunk x_torch_build "
-                "x_plain_fp32_encode",
+                "backend used articles chunks wall_s article_pieces_per_s "
+                "plain_fp32_pieces_per_s x_plain_fp32 peak_rss_mib bytes_per_chunk",
+            )
+        )
+        out.append(
+            table(
+                results["build"],
+                "backend start_s load_s read_s chunk_s embed_tokenize_s embed_model_s "
+                "embed_pool_s write_s",
             )
         )
     if "embed" in results:
@@ -399,6 +341,9 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=float, default=15.0)
     parser.add_argument("--embed-sample", type=int, default=1000)
     parser.add_argument("--squad-step", type=int, default=1, help="every Nth SQuAD question")
+    parser.add_argument(
+        "--articles", type=int, default=0, help="build only the first N BBC articles (0: all)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "speed.json")
     args = parser.parse_args()
 
@@ -416,6 +361,7 @@ def main() -> None:
         args.http_seconds,
         args.embed_sample,
         args.squad_step,
+        args.articles,
         log=lambda line: print(f"[bench] {line}", file=sys.stderr, flush=True),
         checkpoint=checkpoint,
     )

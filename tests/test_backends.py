@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from qa.embed.embedder import Embedder, load_embedder
 from qa.text.chunking import Chunker
 from qa.text.spans import split_chunk
 
-from .conftest import SEED_FILE, SEED_QUESTION
+from .conftest import ROOT, SEED_FILE, SEED_QUESTION
 
 pytest.importorskip("openvino", reason="the fast backends need openvino (the `fast` extra)")
 
@@ -127,3 +129,28 @@ def test_repeated_texts_are_encoded_once_and_keep_their_rows(seed_chunks: list[s
     assert vectors.shape == (3, fast.dim)
     assert np.array_equal(vectors[0], vectors[2])
     assert np.allclose(vectors[:2], fast.encode(texts[:2]), atol=1e-6)
+
+
+def test_a_described_cached_model_embeds_without_torch(seed_chunks: list[str]) -> None:
+    fast = load_embedder(Settings(backend="openvino"))  # converts and describes it if need be
+    folder = backends.cache_folder(fast.cache_dir, fast.weights_hash, "openvino")
+    assert backends.read_description(folder) is not None
+    script = (
+        "import sys, json; from qa.embed.embedder import Embedder; "
+        "e = Embedder(backend='openvino'); "
+        "v = e.encode(json.loads(sys.stdin.read())); "
+        "print(json.dumps([e.backend, e.dim, e.max_pieces, 'torch' in sys.modules, "
+        "'sentence_transformers' in sys.modules, v.tolist()]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(seed_chunks),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    backend, dim, max_pieces, torch, sentence_transformers, vectors = json.loads(run.stdout)
+    assert (backend, dim, max_pieces) == ("openvino", fast.dim, fast.max_pieces)
+    assert not torch and not sentence_transformers
+    assert np.allclose(vectors, fast.encode(seed_chunks), atol=1e-5)

@@ -1,20 +1,22 @@
 """Embedding backends: the same model weights run by torch (fp32) or by OpenVINO (bf16 / int8).
 
 The OpenVINO model is converted locally from the loaded sentence-transformers model (pooling and
-normalization included), cached per weights hash, and reused; nothing is downloaded. The int8
+normalization included), cached per weights hash with its tokenizer and its compiled form, and
+reused without loading torch; nothing is downloaded. The int8
 variant is statically quantized (NNCF), calibrated on local text: the chunks being indexed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import shutil
 import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,15 @@ from typing import Any
 import numpy as np
 
 from qa.config import BACKENDS
+from qa.embed.tokens import Pieces
 
 # How many texts a static int8 calibration wants; fewer than CALIBRATION_MIN is not enough.
 CALIBRATION_SIZE = 300
 CALIBRATION_MIN = 64
 MODEL_FILE = "model.xml"
+# Beside it: what the embedder needs to run it without loading the torch model (qa.embed.tokens).
+DESCRIPTION_FILE = "embedder.json"
+COMPILED_FOLDER = "compiled"  # OpenVINO's own cache of the model compiled for this CPU
 # Texts per batch, measured on 2 cores (length-sorted batches; see README "Speed"). OpenVINO
 # likes big batches of the even lengths a build sorts into, but small ones for the few mixed
 # sentences of one answer (less padding): SMALL_CALL texts or fewer use the small batch.
@@ -121,7 +127,11 @@ class OpenVinoRunner:
         core = ov.Core()
         # Latency hint: one request uses every core, which is what both a build and a query want
         # (unless `threads` says fewer: a Ray actor keeps to the CPUs it reserved).
-        config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
+        # The compiled model is cached beside the converted one: a second of every start.
+        config: dict[str, Any] = {
+            "PERFORMANCE_HINT": "LATENCY",
+            "CACHE_DIR": str(model_file.parent / COMPILED_FOLDER),
+        }
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
         self.compiled = core.compile_model(str(model_file), "CPU", config)
@@ -140,26 +150,49 @@ class OpenVinoRunner:
 
 
 def open_openvino(
-    model: Any,
+    load_model: Callable[[], Any],
     folder: Path,
     calibration: Sequence[tuple[np.ndarray, np.ndarray]] | None,
     threads: int = 0,
 ) -> OpenVinoRunner:
     """The runner for the model cached in `folder`, converting (and quantizing) it first if absent.
 
-    `calibration` (token id and mask batches) is given for int8 only; a cached model ignores it.
+    `load_model` gives the sentence-transformers model, needed only to convert. `calibration`
+    (token id and mask batches) is given for int8 only; a cached model ignores it.
     `threads`: the CPU threads it may use (0: every core).
     """
     model_file = folder / MODEL_FILE
     if not model_file.is_file():
-        _convert(model, folder, calibration)
+        _convert(load_model(), folder, calibration)
     try:
         return OpenVinoRunner(model_file, threads)
     except RuntimeError as exc:  # a damaged cache: convert again once
         log.warning("notice: rebuilding the cached model in %s (%s)", folder, exc)
         shutil.rmtree(folder, ignore_errors=True)
-        _convert(model, folder, calibration)
+        _convert(load_model(), folder, calibration)
         return OpenVinoRunner(model_file, threads)
+
+
+def read_description(folder: Path) -> tuple[int, int, Pieces] | None:
+    """The vector size, word-piece limit and tokenizer saved beside a converted model, if any."""
+    try:
+        described = json.loads((folder / DESCRIPTION_FILE).read_text(encoding="utf-8"))
+        pieces = Pieces.load(folder, int(described["max_pieces"]))
+    except Exception:  # missing or damaged (tokenizers raises plain Exception): load the model
+        return None
+    if not (folder / MODEL_FILE).is_file():
+        return None
+    return int(described["dim"]), pieces.max_pieces, pieces
+
+
+def write_description(folder: Path, dim: int, pieces: Pieces) -> None:
+    """Save what read_description reads (the tokenizer first: the description is the marker)."""
+    with contextlib.suppress(OSError):
+        pieces.save(folder)
+        described = json.dumps({"dim": dim, "max_pieces": pieces.max_pieces})
+        staging = folder / f".{DESCRIPTION_FILE}.tmp"
+        staging.write_text(described, encoding="utf-8")
+        staging.replace(folder / DESCRIPTION_FILE)
 
 
 def _convert(

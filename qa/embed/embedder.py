@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
 from qa.config import DEFAULT_MODEL, DEFAULT_MODEL_CACHE, Settings
 from qa.embed import backends
+from qa.embed.backends import MODEL_FILE
+from qa.embed.batches import padded, pool_spans
+from qa.embed.tokens import Pieces
 from qa.errors import first_line
 from qa.text.spans import Span
 
@@ -67,38 +72,53 @@ class Embedder:
         threads: int = 0,
         device: str = "cpu",
     ) -> None:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
-
         self.model_name = model
         self.requested_batch_size = batch_size
-        location = resolve_model(model)
-        if Path(location).is_dir():
+        self.location = resolve_model(model)
+        if Path(self.location).is_dir():
             # Everything is on disk: never let transformers reach for the hub.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            self.model = SentenceTransformer(location, device=device)
-        except Exception as exc:  # the library raises many kinds; the user needs one line
-            raise ModelError(
-                f"cannot load embedding model {model!r}: {exc}. Set QA_MODEL (or --model) "
-                "to a local sentence-transformers directory or a Hugging Face id."
-            ) from exc
-        self.location = location
-        self.dim = int(self.model.get_embedding_dimension())
-        self.max_pieces = int(self.model.max_seq_length)
+        self.device = device
         self.requested_backend = backend
         self.backend = backends.resolve_backend(backend)
         self.cache_dir = Path(cache_dir)
         self.threads = threads  # 0: the runtime's default, every core
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
         self._runner: backends.OpenVinoRunner | None = None
+        # A converted model described in its cache folder needs neither torch nor the
+        # sentence-transformers model (seconds of imports and loading per process).
+        described = None if self.backend == "torch" else backends.read_description(self._folder)
+        if described is None:
+            self.dim = int(self.model.get_embedding_dimension())
+            self.max_pieces = int(self.model.max_seq_length)
+            self.pieces = Pieces(self.model.tokenizer.backend_tokenizer, self.max_pieces)
+        else:
+            self.dim, self.max_pieces, self.pieces = described
         if self.backend != "torch":
             self.encode(["warm up"])  # convert or compile now (or fall back), not on a first query
+
+    @cached_property
+    def model(self) -> Any:
+        """The sentence-transformers model, loaded on first use (torch, or a conversion)."""
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
+        try:
+            return SentenceTransformer(self.location, device=self.device)
+        except Exception as exc:  # the library raises many kinds; the user needs one line
+            raise ModelError(
+                f"cannot load embedding model {self.model_name!r}: {exc}. Set QA_MODEL (or "
+                "--model) to a local sentence-transformers directory or a Hugging Face id."
+            ) from exc
+
+    @property
+    def _folder(self) -> Path:
+        """Where the converted model of these weights for the backend in use is cached."""
+        return backends.cache_folder(self.cache_dir, self.weights_hash, self.backend)
 
     @property
     def batch_size(self) -> int:
@@ -119,8 +139,7 @@ class Embedder:
 
     def count_pieces(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text as the model tokenizes it, special tokens included."""
-        encoded = self.model.tokenizer(list(texts), add_special_tokens=True, truncation=False)
-        return [len(ids) for ids in encoded["input_ids"]]
+        return self.pieces.counts(texts)
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (one call: batches sorted by length)."""
@@ -148,48 +167,55 @@ class Embedder:
         return self.encode([text])[0]
 
     def encode_passages(
-        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], progress: bool = False
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[Span]],
+        progress: bool = False,
+        timings: dict[str, float] | None = None,
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Each passage's unit vector, and its sentences' vectors pooled from the same pass.
 
         A sentence's vector is the mean of the passage's token vectors inside the sentence
         ("late chunking"): the model's own pooling over a sub-span, in the passage's context,
-        at no extra model cost. `sentences` are spans within each text.
+        at no extra model cost. `sentences` are spans within each text. `timings`, when given,
+        gets the seconds spent tokenizing, in the model and pooling ("embed_…": where time goes).
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), []
         if self.backend != "torch":
             try:
-                return self._encode_passages(texts, sentences, progress)
+                return self._encode_passages(texts, sentences, progress, timings)
             except Exception as exc:  # a runtime that fails here must not stop a build
                 self.backend = backends.fall_back(self.backend, first_line(exc))
-        return self._encode_passages(texts, sentences, progress)
+        return self._encode_passages(texts, sentences, progress, timings)
 
     def _encode_passages(
-        self, texts: Sequence[str], sentences: Sequence[Sequence[Span]], progress: bool
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[Span]],
+        progress: bool,
+        timings: dict[str, float] | None,
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        encoded = self.model.tokenizer(
-            list(texts),
-            add_special_tokens=True,
-            truncation=True,
-            max_length=self.max_pieces,
-            return_offsets_mapping=True,
-        )
+        started = time.perf_counter()
+        encoded = self.pieces.encode(texts)
+        tokenized, pooling = time.perf_counter(), 0.0
         vectors = np.empty((len(texts), self.dim), dtype=np.float32)
         pooled: list[np.ndarray] = [vectors[:0]] * len(texts)
-        for rows, (batch, tokens) in self._run(encoded["input_ids"], progress):
+        for rows, (batch, tokens) in self._run([e.ids for e in encoded], progress):
+            mark = time.perf_counter()
             vectors[rows] = batch
             for row, token_vectors in zip(rows.tolist(), tokens, strict=True):
-                pooled[row] = _pool_spans(
-                    token_vectors, encoded["offset_mapping"][row], sentences[row]
-                )
+                pooled[row] = pool_spans(token_vectors, encoded[row].offsets, sentences[row])
+            pooling += time.perf_counter() - mark
+        if timings is not None:
+            timings["embed_tokenize"] = tokenized - started
+            timings["embed_model"] = time.perf_counter() - tokenized - pooling
+            timings["embed_pool"] = pooling
         return vectors, pooled
 
     def _encode_openvino(self, texts: Sequence[str], progress: bool) -> np.ndarray:
         """Tokenize once, sort by length (least padding), run OpenVINO batch by batch."""
-        encoded = self.model.tokenizer(
-            list(texts), add_special_tokens=True, truncation=True, max_length=self.max_pieces
-        )["input_ids"]
+        encoded = [e.ids for e in self.pieces.encode(texts)]
         vectors = np.empty((len(encoded), self.dim), dtype=np.float32)
         for rows, (batch, _) in self._run(encoded, progress):
             vectors[rows] = batch
@@ -211,7 +237,7 @@ class Embedder:
         starts = range(0, len(order), size)
         for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
             rows = order[start : start + size]
-            yield rows, runner(*_padded([encoded[r] for r in rows]))
+            yield rows, runner(*padded([encoded[r] for r in rows]))
 
     def _run_torch(
         self, input_ids: np.ndarray, attention_mask: np.ndarray
@@ -230,50 +256,28 @@ class Embedder:
     def _openvino_runner(self, encoded: list[list[int]]) -> backends.OpenVinoRunner:
         """The compiled model, converted on first use (int8: calibrated on these texts)."""
         if self._runner is None:
-            folder = backends.cache_folder(self.cache_dir, self.weights_hash, self.backend)
             calibration = None
-            if self.backend == "openvino-int8" and not (folder / backends.MODEL_FILE).is_file():
+            if self.backend == "openvino-int8" and not (self._folder / MODEL_FILE).is_file():
                 if len(encoded) < backends.CALIBRATION_MIN:
                     return self._unquantized  # too little text to calibrate on: wait for a build
                 step = max(1, len(encoded) // backends.CALIBRATION_SIZE)
                 sample = encoded[::step][: backends.CALIBRATION_SIZE]
-                calibration = [_padded([ids]) for ids in sample]
-            self._runner = backends.open_openvino(self.model, folder, calibration, self.threads)
+                calibration = [padded([ids]) for ids in sample]
+            self._runner = self._open(self._folder, calibration)
         return self._runner
 
     @cached_property
     def _unquantized(self) -> backends.OpenVinoRunner:
-        folder = backends.cache_folder(self.cache_dir, self.weights_hash, "openvino")
-        return backends.open_openvino(self.model, folder, None, self.threads)
+        return self._open(backends.cache_folder(self.cache_dir, self.weights_hash, "openvino"))
 
-
-def _pool_spans(
-    tokens: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence[Span]
-) -> np.ndarray:
-    """Unit vectors of the text spans: the mean of the token vectors that start inside each.
-
-    `tokens` may be padded past the text's own tokens; `offsets` are the tokenizer's character
-    offsets (empty for special tokens). A span with no token of its own gets the mean of all.
-    """
-    starts = np.array([a for a, _ in offsets])
-    real = np.array([b > a for a, b in offsets])
-    tokens = tokens[: len(offsets)]
-    pooled = np.empty((len(spans), tokens.shape[1]), dtype=np.float32)
-    for row, (start, end) in enumerate(spans):
-        inside = real & (starts >= start) & (starts < end)
-        pooled[row] = tokens[inside].mean(axis=0) if inside.any() else tokens.mean(axis=0)
-    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-
-
-def _padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Token ids right-padded with zeros to the longest in the batch, and the attention mask."""
-    width = max(len(ids) for ids in batch)
-    ids = np.zeros((len(batch), width), dtype=np.int64)
-    mask = np.zeros((len(batch), width), dtype=np.int64)
-    for row, pieces in enumerate(batch):
-        ids[row, : len(pieces)] = pieces
-        mask[row, : len(pieces)] = 1
-    return ids, mask
+    def _open(
+        self, folder: Path, calibration: list[tuple[np.ndarray, np.ndarray]] | None = None
+    ) -> backends.OpenVinoRunner:
+        """The runner cached in `folder` (converted first if absent), described for next time."""
+        runner = backends.open_openvino(lambda: self.model, folder, calibration, self.threads)
+        if backends.read_description(folder) is None:
+            backends.write_description(folder, self.dim, self.pieces)
+        return runner
 
 
 @lru_cache(maxsize=4)

@@ -46,15 +46,16 @@ def chunk_and_embed(
 ) -> list[Made]:
     """Each article's chunks, vectors and sentences, in order; the model runs once over all.
 
-    `timings`, when given, gets the seconds spent chunking ("chunk") and embedding ("embed").
+    `timings`, when given, gets the seconds spent chunking ("chunk") and embedding ("embed", of
+    which "embed_tokenize", "embed_model" and "embed_pool").
     """
     started = time.perf_counter()
     shown = tqdm(articles, desc="chunking", unit="article", disable=not progress)
     per_article = [chunker.chunk(article_id, text) for article_id, text in shown]
     chunks = [chunk for article_chunks in per_article for chunk in article_chunks]
-    chunked = time.perf_counter()
     spans = [split_chunk(c.text) for c in chunks]
-    vectors, pooled = embedder.encode_passages([c.text for c in chunks], spans, progress)
+    chunked = time.perf_counter()
+    vectors, pooled = embedder.encode_passages([c.text for c in chunks], spans, progress, timings)
     if timings is not None:
         timings["chunk"] = chunked - started
         timings["embed"] = time.perf_counter() - chunked

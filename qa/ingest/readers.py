@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from qa.ingest.article import Article, ArticleError, Problem, ReadResult, content_hash
-from qa.ingest.docx import read_docx
-from qa.ingest.feeds import feed_entries, from_entry
 from qa.ingest.folding import (
     FileRecord,
     Folding,
@@ -24,7 +22,6 @@ from qa.ingest.folding import (
     unchanged,
 )
 from qa.ingest.markup import checked_html
-from qa.ingest.pdf import read_pdf
 from qa.ingest.titles import text_title
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -153,9 +150,15 @@ def _read_file(
 
 
 def _read_bytes(path: Path, suffix: str, data: bytes, file_id: str) -> Iterator[Article | Problem]:
-    """A feed's items (each a Problem if unusable, as JSON records), or one PDF or DOCX article."""
+    """A feed's items (each a Problem if unusable, as JSON records), or one PDF or DOCX article.
+
+    Their libraries (feedparser, pypdf, python-docx) are imported here, when a file needs them:
+    a second of every build's start otherwise.
+    """
     source = display_path(path)
     if suffix in FEED_SUFFIXES:
+        from qa.ingest.feeds import feed_entries, from_entry
+
         for number, entry in enumerate(feed_entries(data), start=1):
             where = f"{source}#{number}"
             try:
@@ -163,8 +166,12 @@ def _read_bytes(path: Path, suffix: str, data: bytes, file_id: str) -> Iterator[
             except ArticleError as exc:
                 yield Problem(where, str(exc))
     elif suffix in PDF_SUFFIXES:
+        from qa.ingest.pdf import read_pdf
+
         yield _checked(read_pdf(data, file_id, source))
     else:
+        from qa.ingest.docx import read_docx
+
         yield _checked(read_docx(data, file_id, source))
 
 

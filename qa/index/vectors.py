@@ -147,7 +147,7 @@ class VectorSearch:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self.exact is not None:
             return self.exact.take(rows).astype(np.float32)
-        return np.vstack([self.index.reconstruct(int(r)) for r in rows])
+        return self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))  # one call
 
     def _selecting(self, rows: Sequence[int] | None) -> faiss.SearchParameters | None:
         """Search parameters that keep to `rows` (None: every row not deleted)."""

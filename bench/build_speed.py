@@ -1,4 +1,5 @@
-"""The whole `qa build --full`, one process per backend, against plain fp32 encode in the same run.
+"""The whole `qa build --full`, one process per backend, and the embedding alone, each against
+plain fp32 encode in the same run.
 
 Plain `SentenceTransformer.encode` fp32 (batch 32) runs on a sample of the same chunks before
 each build and after the last one; each build's ratio is to the mean of the plain runs on either
@@ -11,11 +12,13 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.report import folder_bytes, run_measured
+import numpy as np
+
+from bench.report import folder_bytes, percentiles, run_measured
 from qa.config import Settings
 from qa.embed.embedder import Embedder
 from qa.index.engine import make_chunker
@@ -99,3 +102,57 @@ def bench_builds(
         row["embed_chunk_pieces_per_s"] = round(chunk_pieces / row["embed_s"])
         rows.append(row)
     return rows
+
+
+# --- embedding: every backend against plain SentenceTransformer.encode fp32 ----------------------
+
+
+def bench_embedding(
+    texts: Sequence[str], backends: Sequence[str], settings: Settings, rounds: int = 2
+) -> list[dict[str, Any]]:
+    """Pieces/s per backend, interleaved rounds (best kept), cosine to fp32, one-query latency."""
+    embedders = {name: Embedder(settings.model, 0, name, settings.model_cache) for name in backends}
+    plain = next(iter(embedders.values())).model  # the SentenceTransformer itself
+    pieces = sum(next(iter(embedders.values())).count_pieces(texts))
+    encoders: dict[str, Callable[[], np.ndarray]] = {
+        "plain-fp32-b32": lambda: plain.encode(
+            list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )
+    }
+    for name, embedder in embedders.items():
+        embedder.encode(texts[:64])  # converts (and calibrates) once, outside the timing
+        encoders[name] = lambda embedder=embedder: embedder.encode(texts)
+    best: dict[str, float] = {}
+    vectors: dict[str, np.ndarray] = {}
+    for _ in range(rounds):
+        for name, encode in encoders.items():
+            started = time.perf_counter()
+            vectors[name] = encode()
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - started)
+    reference = vectors["plain-fp32-b32"]
+    rows = []
+    for name, seconds in best.items():
+        cosines = np.sum(vectors[name] * reference, axis=1)
+        row = {
+            "variant": name,
+            "texts": len(texts),
+            "pieces": pieces,
+            "seconds": round(seconds, 2),
+            "pieces_per_s": round(pieces / seconds),
+            "x_fp32": round(best["plain-fp32-b32"] / seconds, 2),
+            "cosine_mean": round(float(cosines.mean()), 5),
+            "cosine_min": round(float(cosines.min()), 5),
+        }
+        if name in embedders:
+            row["query_ms"] = percentiles(_query_times(embedders[name]), 2)["p50_ms"]
+        rows.append(row)
+    return rows
+
+
+def _query_times(embedder: Any, count: int = 50) -> list[float]:
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        embedder.encode_query(f"who reported the Turkish convoy number {i}?")
+        times.append((time.perf_counter() - started) * 1000)
+    return times

@@ -19,9 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from bench.build_speed import bench_builds, first_articles
+from bench.build_speed import bench_builds, bench_embedding, first_articles
 from bench.conversations import history_of
 from bench.load import interleaved, run_load, warm_up, with_followups
 from bench.public import DATA, RESULTS, corpus, questions_file
@@ -31,7 +29,7 @@ from bench.serve import serving
 from bench.synthesize import synthesize_index
 from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.embed.embedder import Embedder, load_embedder
+from qa.embed.embedder import load_embedder
 from qa.evaluate import evaluate, read_questions
 from qa.index.manifest import read_manifest
 from qa.index.reader import LocalIndex
@@ -49,60 +47,6 @@ def settings_for(index_dir: Path, backend: str) -> Settings:
     """Settings that open this index whatever today's chunker defaults are (they may change)."""
     chunker = read_manifest(index_dir)["chunker"]
     return Settings.from_env(index_dir=index_dir, backend=backend, **chunker)
-
-
-# --- embedding: every backend against plain SentenceTransformer.encode fp32 ----------------------
-
-
-def bench_embedding(
-    texts: Sequence[str], backends: Sequence[str], settings: Settings, rounds: int = 2
-) -> list[dict[str, Any]]:
-    """Pieces/s per backend, interleaved rounds (best kept), cosine to fp32, one-query latency."""
-    embedders = {name: Embedder(settings.model, 0, name, settings.model_cache) for name in backends}
-    plain = next(iter(embedders.values())).model  # the SentenceTransformer itself
-    pieces = sum(next(iter(embedders.values())).count_pieces(texts))
-    encoders: dict[str, Callable[[], np.ndarray]] = {
-        "plain-fp32-b32": lambda: plain.encode(
-            list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True
-        )
-    }
-    for name, embedder in embedders.items():
-        embedder.encode(texts[:64])  # converts (and calibrates) once, outside the timing
-        encoders[name] = lambda embedder=embedder: embedder.encode(texts)
-    best: dict[str, float] = {}
-    vectors: dict[str, np.ndarray] = {}
-    for _ in range(rounds):
-        for name, encode in encoders.items():
-            started = time.perf_counter()
-            vectors[name] = encode()
-            best[name] = min(best.get(name, float("inf")), time.perf_counter() - started)
-    reference = vectors["plain-fp32-b32"]
-    rows = []
-    for name, seconds in best.items():
-        cosines = np.sum(vectors[name] * reference, axis=1)
-        row = {
-            "variant": name,
-            "texts": len(texts),
-            "pieces": pieces,
-            "seconds": round(seconds, 2),
-            "pieces_per_s": round(pieces / seconds),
-            "x_fp32": round(best["plain-fp32-b32"] / seconds, 2),
-            "cosine_mean": round(float(cosines.mean()), 5),
-            "cosine_min": round(float(cosines.min()), 5),
-        }
-        if name in embedders:
-            row["query_ms"] = percentiles(_query_times(embedders[name]), 2)["p50_ms"]
-        rows.append(row)
-    return rows
-
-
-def _query_times(embedder: Any, count: int = 50) -> list[float]:
-    times = []
-    for i in range(count):
-        started = time.perf_counter()
-        embedder.encode_query(f"who reported the Turkish convoy number {i}?")
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 # --- answers through the library ----------------------------------------------------------------

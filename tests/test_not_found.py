@@ -61,3 +61,10 @@ def test_a_count_must_count_the_unit_asked_for() -> None:
     groups = Demand.of("how many foreign groups has it licensed?")
     assert not groups.uncounted("It has granted licences to three Middle Eastern groups.")
     assert not Demand.of("how much did it cost?").uncounted("No number here.")
+
+
+def test_how_many_times_counts_the_event_whatever_the_text_calls_it() -> None:
+    times = Demand.of("how many times has Turkey invaded Syria?")
+    invasions = "The Turkish military has staged at least two unauthorized invasions."
+    assert not times.unmet(invasions) and not times.uncounted(invasions)
+    assert times.unmet("The Turkish military has staged unauthorized invasions.")

@@ -23,6 +23,9 @@ COUNT, AMOUNT, AGE, DURATION, DATE = "count", "amount", "age", "duration", "date
 # ("how many people were…"), within _UNIT_WORDS of "how many".
 _HOW_MANY = re.compile(r"\bhow many\s+([\w\s'’-]*)", re.IGNORECASE)
 _UNIT_WORDS = 4
+# A "how many times" counts the event itself, whatever the text calls it ("at least two
+# invasions", "three visits"): no unit to look for.
+_FREQUENCY = frozenset(["times"])
 _FORMS = (
     (AGE, re.compile(r"\bhow old\b", re.IGNORECASE)),
     (DURATION, re.compile(r"\bhow long\b", re.IGNORECASE)),
@@ -47,7 +50,8 @@ _UNIT_WITHIN = 4
 @dataclass(frozen=True)
 class Demand:
     """The form a question's answer must take ("" when it has none words would show), the stem
-    of the noun a "how many" counts, and the question's own tokens (its answer is new to it)."""
+    of the noun a "how many" counts ("" for "how many times"), and the question's own tokens
+    (its answer is new to it)."""
 
     form: str
     unit: str
@@ -62,7 +66,7 @@ class Demand:
         if 0 < end <= _UNIT_WORDS:
             words = after[:end]
             unit = next((w for w in words if w.lower().endswith("s") and len(w) > 2), words[-1])
-            return cls(COUNT, stems([unit])[0], known)
+            return cls(COUNT, "" if unit.lower() in _FREQUENCY else stems([unit])[0], known)
         form = next((form for form, pattern in _FORMS if pattern.search(question)), "")
         return cls(form, "", known)
 
@@ -85,7 +89,7 @@ class Demand:
     def uncounted(self, text: str) -> bool:
         """Whether a "how many" question's unit never follows a number of the text ("how many
         pages" against a story that counts hours, never pages)."""
-        if self.form != COUNT:
+        if self.form != COUNT or not self.unit:
             return False
         tokens = tokens_of(text)
         after = [

@@ -50,6 +50,7 @@ SENTENCE_WEIGHTS = {
     "weighted": 1.4,
     "offered": 1.35,
     "focus": 0.8,
+    "named": 1.3,
     "rank_below_first": -0.65,
 }
 

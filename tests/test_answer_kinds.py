@@ -58,6 +58,8 @@ def test_new_names_count_up_to_three_and_known_ones_or_stop_words_do_not() -> No
         ("who is the tournament director in Sydney?", "director"),
         ("who is the lawyer of the woman suing Snoop Dogg?", "lawyer"),
         ("Who was Candela's agent?", "agent"),
+        ("who is its chief executive?", "executive"),
+        ("Who was elected Pope after the death of John Paul II?", ""),
         ("which US area fell behind in the Fed's Beige Book?", "area"),  # "US" is no pronoun
         ("Who reported the Turkish convoy?", ""),
         ("How many people were killed?", ""),  # a number question: no name to stand beside

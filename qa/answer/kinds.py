@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answer.short_types import head_noun
-from qa.text.words import FUNCTION_WORDS, STOPWORDS
+from qa.text.words import FUNCTION_WORDS
 
 _TOKEN = re.compile(r"[£$€]?\d[\d,.]*%?|\w[\w'’-]*")
 _NUMBER_WORDS = frozenset(
@@ -56,6 +56,8 @@ _ASKS_NAME = re.compile(r"\b(who|whom|whose|which)\b", re.IGNORECASE)
 _NAMES_CAP = 3
 # "who is the tournament director…", "who was Candela's agent": the noun that names the role.
 _WHO_IS = re.compile(r"\bwho(?:'s|’s|\s+(?:is|was|are|were))\s+((?:[\w'’-]+\s*)+)", re.IGNORECASE)
+# The words before a role's noun: "who is the…", "who is its chief executive?".
+_DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "your", "my"])
 # How near (in tokens) a new name must stand to the question's head noun to be named by it
 # ("tournament director Craig Watson", "her lawyer, Perry Wander", "the Cleveland area").
 _BESIDE = 2
@@ -109,16 +111,17 @@ class AnswerKind:
         heads = [i for i, t in enumerate(tokens) if t.lower() in (self.head, f"{self.head}s")]
         return float(
             any(
-                self._new_name(t) and t.lower() not in FUNCTION_WORDS
+                self._new_name(t)
                 for i in heads
                 for t in tokens[max(i - _BESIDE, 0) : i] + tokens[i + 1 : i + 1 + _BESIDE]
             )
         )
 
     def _new_name(self, token: str) -> bool:
-        """A capitalised word the question does not hold, and no stop word."""
+        """A capitalised word the question does not hold, and no function word ("Most
+        areas…", "Several districts…" open a sentence, they name nothing)."""
         lower = token.lower()
-        return token[0].isupper() and _key(token) not in self.known and lower not in STOPWORDS
+        return token[0].isupper() and _key(token) not in self.known and lower not in FUNCTION_WORDS
 
 
 def _head(question: str) -> str:
@@ -127,6 +130,8 @@ def _head(question: str) -> str:
     head = head_noun(question)
     if head or not (match := _WHO_IS.search(question)):
         return head
-    words = [w for w in match.group(1).lower().split() if w not in ("the", "a", "an")]
+    words = [w for w in match.group(1).lower().split() if w not in _DETERMINERS]
     phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, words))
-    return phrase[-1].removesuffix("'s").removesuffix("’s") if phrase else ""
+    if not phrase or phrase[0].endswith("ed"):  # "who was elected…" asks by no noun
+        return ""
+    return phrase[-1].removesuffix("'s").removesuffix("’s")

@@ -21,10 +21,12 @@ from qa.text.spans import Span
 
 @dataclass(frozen=True)
 class ChunkSentences:
-    """The sentences of one chunk: spans within its text and their vectors (float32)."""
+    """The sentences of one chunk: spans within its text, their vectors (float32) and, where
+    the index stores them, their stemmed content words (qa.index.sentence_words)."""
 
     spans: list[Span]
     vectors: np.ndarray
+    words: list[set[str]] | None = None
 
 
 class SentenceVectors:

@@ -76,7 +76,7 @@ class SentenceVectors:
         lasts = np.searchsorted(self.spans[:, 0], keys, side="right")
         return [
             ChunkSentences(
-                [(int(a), int(b)) for a, b in self.spans[first:last, 1:]],
+                [(a, b) for a, b in self.spans[first:last, 1:].tolist()],
                 np.asarray(self.vectors[first:last], dtype=np.float32),
             )
             for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True)

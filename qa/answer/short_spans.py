@@ -20,6 +20,7 @@ from qa.answer.entities import (
     NUMBER,
     PERSON,
     THING,
+    WORDS_REMEMBERED,
     entities_of,
     word_set,
 )
@@ -84,7 +85,7 @@ class Token(NamedTuple):
         return cls(text, start, end, *_described(text))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS_REMEMBERED)
 def _described(text: str) -> tuple[str, bool, bool, bool, bool]:
     """What a token's text is (Token's fields after its offsets), worked out once per word:
     the same words recur in every passage read."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qa.answer.not_found import NotFoundFeatures
+from qa.answer.read import answer_first
 from qa.answer.searcher import Searcher
 from tests.conftest import SEED_QUESTION
 
@@ -20,6 +23,17 @@ def test_seed_question_highlights_the_sana_sentence(seed_searcher: Searcher) -> 
         "short": {"text": "SANA", "start": 2420, "end": 2424, "passage": answer.passage},
         "reader": "heuristic",
     }
+
+
+def test_answer_first_moves_the_quoted_passage_up_and_keeps_the_others_in_order(
+    seed_searcher: Searcher,
+) -> None:
+    found = seed_searcher.find(SEED_QUESTION, 4, "hybrid")
+    assert found.best is not None and len(found.passages) == 4
+    passages, winner = answer_first(found.passages, replace(found.best, rank=3))
+    assert winner.rank == 1 and winner.span == found.best.span
+    assert [p.row for p in passages] == [found.passages[i].row for i in (2, 0, 1, 3)]
+    assert [p.rank for p in passages] == [1, 2, 3, 4]
 
 
 def test_every_passage_highlights_a_sentence_of_its_own(seed_searcher: Searcher) -> None:

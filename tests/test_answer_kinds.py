@@ -52,6 +52,34 @@ def test_new_names_count_up_to_three_and_known_ones_or_stop_words_do_not() -> No
     assert asked.offered("Ann Bo Cy Di Ed met there.") == 1.0
 
 
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("who is the tournament director in Sydney?", "director"),
+        ("who is the lawyer of the woman suing Snoop Dogg?", "lawyer"),
+        ("Who was Candela's agent?", "agent"),
+        ("who is its chief executive?", "executive"),
+        ("Who was elected Pope after the death of John Paul II?", ""),
+        ("which US area fell behind in the Fed's Beige Book?", "area"),  # "US" is no pronoun
+        ("Who reported the Turkish convoy?", ""),
+        ("How many people were killed?", ""),  # a number question: no name to stand beside
+    ],
+)
+def test_the_noun_a_name_question_asks_by(question: str, head: str) -> None:
+    assert AnswerKind.of(question).head == head
+
+
+def test_a_sentence_names_what_is_asked_when_a_new_name_stands_beside_its_noun() -> None:
+    lawyer = AnswerKind.of("who is the lawyer of the woman suing Snoop Dogg?")
+    assert lawyer.named("Her lawyer, Perry Wander, said the case was strong.") == 1.0
+    assert lawyer.named("US rapper Snoop Dogg has been sued by a make-up artist.") == 0.0
+    assert lawyer.named("The lawyer said Snoop Dogg was sued.") == 0.0  # a name already asked
+    area = AnswerKind.of("which US area fell behind?")
+    assert area.named("Only the Cleveland area fell behind.") == 1.0
+    assert area.named("Most areas of the US grew.") == 0.0  # a capitalised function word
+    assert AnswerKind.of("Who reported the convoy?").named("Reporter Ann Bo wrote it.") == 0.0
+
+
 def test_the_seed_question_s_answer_offers_a_name(seed_searcher: Searcher) -> None:
     found = seed_searcher.find("Who reported the Turkish military convoy?", 5, "hybrid")
     assert found.best is not None and found.best.offered > 0

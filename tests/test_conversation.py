@@ -132,6 +132,18 @@ def test_a_chain_of_follow_ups_keeps_its_referent(seed_searcher: Searcher) -> No
     assert resolution.articles == (SEED_ID,)
 
 
+def test_a_surname_asked_takes_the_full_name_and_type_its_answer_gives(
+    seed_searcher: Searcher,
+) -> None:
+    history = [Turn(SEED_QUESTION, seed_searcher.ask(SEED_QUESTION).text)]
+    history.append(Turn("and what did Peskov say?", PESKOV))
+    he = resolve("what did he say about the zone?", history, seed_searcher.index)
+    assert he.searched == "what did Dmitry Peskov say about the zone?"
+    # A country is invaded: "it" is the place the conversation named, not the Kremlin.
+    it = resolve("how many times has Turkey invaded it?", history, seed_searcher.index)
+    assert it.searched == "how many times has Turkey invaded Syria?"
+
+
 @pytest.mark.parametrize(
     ("follow_up", "searched"),
     [

@@ -102,6 +102,11 @@ def test_each_index_file_is_named_in_the_layout_only() -> None:
     assert named == {"qa/index/layout.py"}
 
 
+def test_the_committed_index_readme_is_the_one_a_build_writes() -> None:
+    # A build rewrites it when it differs: the repository's copy must not describe an old layout.
+    assert (ROOT / "index" / layout.README).read_text(encoding="utf-8") == layout.README_TEXT
+
+
 def _option(command: click.Command, name: str) -> click.Option:
     return next(p for p in command.params if isinstance(p, click.Option) and p.name == name)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.asked import AGE, AMOUNT, COUNT, DATE, DURATION, Demand
+from qa.answer.asked import AGE, AMOUNT, COUNT, DATE, DURATION, MONEY, Demand
 
 CANDELA = (
     "The 31-year-old former France international gave his last press conference as a Roma "
@@ -18,8 +18,9 @@ CANDELA = (
     [
         ("how many pages does it have?", COUNT, "page"),
         ("How many foreign groups has Malaysia licensed?", COUNT, "group"),
-        ("how much did Bolton pay for Vincent Candela?", AMOUNT, ""),
-        ("What price did eBay agree to pay for Skype?", AMOUNT, ""),
+        ("how much did Bolton pay for Vincent Candela?", MONEY, ""),
+        ("What price did eBay agree to pay for Skype?", MONEY, ""),
+        ("By how much had Labour pledged to cut emissions?", AMOUNT, ""),
         ("when was he born?", DATE, ""),
         ("In which year did the company launch?", DATE, ""),
         ("how old is he?", AGE, ""),
@@ -39,6 +40,9 @@ def test_the_form_a_question_demands(question: str, form: str, unit: str) -> Non
         ("how much did Bolton pay for Vincent Candela?", CANDELA, True),
         ("how much did it pay?", "It agreed to pay $13m in criminal penalties.", False),
         ("how much did the economy grow?", "The economy expanded 7.1% in 2004.", False),
+        # What was paid is money: the share News Corp holds is no price.
+        ("How much did News Corp pay for MySpace?", "News Corp holds 82% of it.", True),
+        ("how much does it expect to raise?", "It hopes to raise 16.4bn rupees.", False),
         ("how old is Vincent Candela?", CANDELA, False),
         ("when was Alan Milburn born?", "Gordon Brown may oust Alan Milburn.", True),
         ("when can he resume playing?", "Mutu can resume playing next May.", False),
@@ -61,3 +65,10 @@ def test_a_count_must_count_the_unit_asked_for() -> None:
     groups = Demand.of("how many foreign groups has it licensed?")
     assert not groups.uncounted("It has granted licences to three Middle Eastern groups.")
     assert not Demand.of("how much did it cost?").uncounted("No number here.")
+
+
+def test_how_many_times_counts_the_event_whatever_the_text_calls_it() -> None:
+    times = Demand.of("how many times has Turkey invaded Syria?")
+    invasions = "The Turkish military has staged at least two unauthorized invasions."
+    assert not times.unmet(invasions) and not times.uncounted(invasions)
+    assert times.unmet("The Turkish military has staged unauthorized invasions.")

@@ -33,6 +33,14 @@ def test_answered_or_null_as_it_should_be(seed_searcher: Searcher, question: Que
         assert not {w.lower() for w in answer.unknown_words} & FUNCTION_WORDS
 
 
+def test_the_passage_the_answer_quotes_comes_first(seed_searcher: Searcher) -> None:
+    answered = [a for a in (seed_searcher.ask(q.question) for q in QUESTIONS) if a.found]
+    assert len(answered) >= 25
+    for answer in answered:
+        assert answer.passage == 1 and answer.text in answer.passages[0].text
+        assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+
+
 def test_most_answer_sentences_hold_the_answer(seed_searcher: Searcher) -> None:
     answerable = [q for q in QUESTIONS if not q.unanswerable]
     held = [

@@ -25,7 +25,7 @@ from qa.config import Settings
 from qa.index import merge
 from qa.index.build import build_index
 from qa.index.errors import IndexMismatch
-from qa.index.layout import MANIFEST, SEGMENTS
+from qa.index.layout import MANIFEST, README, README_TEXT, SEGMENTS
 from qa.index.location import compact
 from qa.index.manifest import read_catalog, read_manifest
 from qa.index.reader import LocalIndex
@@ -301,6 +301,7 @@ def test_an_index_of_format_3_is_upgraded_without_embedding(
     upgraded = build_index(settings, [str(seed_copy)], embedder=embedder)
     assert (upgraded.embedded_chunks, upgraded.unchanged, upgraded.duplicates) == (0, 2, 1)
     assert not (settings.index_dir / "vectors.faiss").exists()  # the old files are gone
+    assert (settings.index_dir / README).read_text(encoding="utf-8") == README_TEXT
     fresh = settings.overridden(index_dir=tmp_path / "fresh")
     build_index(fresh, [str(seed_copy)], full=True, embedder=embedder)
     assert_same_answers(answers(settings, embedder), answers(fresh, embedder))

@@ -22,6 +22,8 @@ SEED_SHORT = [
     ("How many attacks did militants stage?", "more than 1,000"),
     ("When did the Syrian offensive start?", "August last year"),
     ("Who is the Kremlin spokesman?", "Dmitry Peskov"),
+    # A candidate that opens inside a modifier ("least two") keeps all of it.
+    ("How many times has the Turkish military invaded northern Syria?", "at least two"),
 ]
 
 

@@ -1,6 +1,6 @@
 """What a quantity or date question demands of its answer, and whether a text can meet it: a
-"how much" wants an amount of money or a share, a "when" a date, a "how old" an age, a "how
-many pages" a number of pages.
+"how much did they pay" wants a sum of money, another "how much" money or a share, a "when" a
+date, a "how old" an age, a "how many pages" a number of pages.
 
 Evidence for "not found" (qa.answer.not_found): a passage about the very thing a question asks
 of ("how much did Bolton pay for Candela?" against the story of his move) that holds no such
@@ -18,15 +18,29 @@ from qa.answer.short_spans import Token, tokens_of
 from qa.text.words import FUNCTION_WORDS, stems
 
 COUNT, AMOUNT, AGE, DURATION, DATE = "count", "amount", "age", "duration", "date"
+MONEY = "money"
 # "how many" and the words after it, up to a function word: the counted noun is the first
 # plural among them ("how many crack houses had…", "how many MPs put their…"), else the last
 # ("how many people were…"), within _UNIT_WORDS of "how many".
 _HOW_MANY = re.compile(r"\bhow many\s+([\w\s'’-]*)", re.IGNORECASE)
 _UNIT_WORDS = 4
+# A "how many times" counts the event itself, whatever the text calls it ("at least two
+# invasions", "three visits"): no unit to look for.
+_FREQUENCY = frozenset(["times"])
 _FORMS = (
     (AGE, re.compile(r"\bhow old\b", re.IGNORECASE)),
     (DURATION, re.compile(r"\bhow long\b", re.IGNORECASE)),
-    (AMOUNT, re.compile(r"\bhow much\b|\bwhat (?:price|fee|sum|amount|cost)\b", re.IGNORECASE)),
+    # "how much did Google pay…", "what price…": a sum of money, where a share will not do.
+    (
+        MONEY,
+        re.compile(
+            r"\bhow much\b.*\b(?:pay|paid|pays|paying|cost|costs|spend|spends|spent|charge|"
+            r"charged|charges|earn|earned|earns|raise|raised|worth|fetch|fetched|sell|sold|buy|"
+            r"bought|money|profit|profits|revenue|salary)\b|\bwhat (?:price|fee|sum|cost)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (AMOUNT, re.compile(r"\bhow much\b|\bwhat amount\b", re.IGNORECASE)),
     (
         DATE,
         re.compile(r"^\s*when\b|\b(?:what|which) (?:date|year|day|month)\b", re.IGNORECASE),
@@ -38,7 +52,8 @@ _SPAN_OF_TIME = re.compile(
     r"[- ](?:second|minute|hour|day|week|month|year|season|decade)s?\b",
     re.IGNORECASE,
 )
-_CURRENCY = word_set("pounds dollars euros yen rupees pence cent cents francs yuan ringgit percent")
+_CURRENCY = word_set("pounds dollars euros yen rupees pence cent cents francs yuan ringgit")
+_SHARES = frozenset(["percent", "%"])
 # A number counts a unit when the unit follows it within this many tokens ("three Middle
 # Eastern groups").
 _UNIT_WITHIN = 4
@@ -47,7 +62,8 @@ _UNIT_WITHIN = 4
 @dataclass(frozen=True)
 class Demand:
     """The form a question's answer must take ("" when it has none words would show), the stem
-    of the noun a "how many" counts, and the question's own tokens (its answer is new to it)."""
+    of the noun a "how many" counts ("" for "how many times"), and the question's own tokens
+    (its answer is new to it)."""
 
     form: str
     unit: str
@@ -62,7 +78,7 @@ class Demand:
         if 0 < end <= _UNIT_WORDS:
             words = after[:end]
             unit = next((w for w in words if w.lower().endswith("s") and len(w) > 2), words[-1])
-            return cls(COUNT, stems([unit])[0], known)
+            return cls(COUNT, "" if unit.lower() in _FREQUENCY else stems([unit])[0], known)
         form = next((form for form, pattern in _FORMS if pattern.search(question)), "")
         return cls(form, "", known)
 
@@ -78,14 +94,14 @@ class Demand:
         new = [i for i, t in enumerate(tokens) if t.is_word and t.lower not in self.known]
         if self.form == DATE:
             return not any(tokens[i].is_date for i in new)
-        if self.form == AMOUNT:
-            return not any(_amount(tokens, i) for i in new)
+        if self.form in (AMOUNT, MONEY):
+            return not any(_amount(tokens, i, share=self.form == AMOUNT) for i in new)
         return not any(tokens[i].is_number for i in new)
 
     def uncounted(self, text: str) -> bool:
         """Whether a "how many" question's unit never follows a number of the text ("how many
         pages" against a story that counts hours, never pages)."""
-        if self.form != COUNT:
+        if self.form != COUNT or not self.unit:
             return False
         tokens = tokens_of(text)
         after = [
@@ -96,10 +112,12 @@ class Demand:
         return self.unit not in stems([word for words in after for word in words])
 
 
-def _amount(tokens: list[Token], i: int) -> bool:
-    """Whether the i-th token is a sum of money or a share ("£5m", "7.1%", "16.4bn rupees")."""
+def _amount(tokens: list[Token], i: int, share: bool) -> bool:
+    """Whether the i-th token is a sum of money ("£5m", "16.4bn rupees") or, when `share`, a
+    share ("7.1%", "20 percent")."""
     token = tokens[i]
-    if token.text[0] in "£$€" or token.text.endswith("%"):
+    shares = _SHARES if share else frozenset()
+    if token.text[0] in "£$€" or (share and token.text.endswith("%")):
         return True
     after = {t.lower for t in tokens[i + 1 : i + 3]}
-    return token.is_number and bool(after & (_CURRENCY | {"%"}))
+    return token.is_number and bool(after & (_CURRENCY | shares))

@@ -60,6 +60,11 @@ _PRONOUNS = {
     "theirs": _PLURAL,
     "there": ((PLACE,),),
 }
+# Verbs whose object is a place: "how many times has Turkey invaded it?" is about a country.
+_PLACE_VERBS = word_set(
+    """invade invaded invades invading occupy occupied occupies visit visited visits visiting
+    enter entered enters entering annex annexed bomb bombed bombing"""
+)
 # The pronouns of one referent: "he" and "his" in one question are one person.
 _SAME = {"him": "he", "his": "he", "her": "she", "hers": "she", "its": "it", "them": "they"}
 _SAME |= {"their": "they", "theirs": "they"}
@@ -211,7 +216,10 @@ def _substituted(followup: FollowUp, memory: Memory) -> str:
             same = _SAME.get(lower[i], lower[i])
             taken = [m.text for key, m in chosen.items() if key != same]
             taken += [e.text for e in followup.named]
-            referent = chosen.get(same) or memory.referent(_PRONOUNS[lower[i]], taken)
+            tiers = _PRONOUNS[lower[i]]
+            if i and lower[i - 1] in _PLACE_VERBS and lower[i] in ("it", "them"):
+                tiers = ((PLACE,), *tiers)
+            referent = chosen.get(same) or memory.referent(tiers, taken)
             if referent is None:
                 continue
             chosen[same] = referent

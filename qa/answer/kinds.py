@@ -8,10 +8,12 @@ the number or the name asked for. Classic answer typing (TREC QA) tells the two 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from qa.text.words import STOPWORDS
+from qa.answer.short_types import head_noun
+from qa.text.words import FUNCTION_WORDS
 
 _TOKEN = re.compile(r"[£$€]?\d[\d,.]*%?|\w[\w'’-]*")
 _NUMBER_WORDS = frozenset(
@@ -52,6 +54,13 @@ _ASKS_NUMBER = re.compile(
 _ASKS_NAME = re.compile(r"\b(who|whom|whose|which)\b", re.IGNORECASE)
 # New capitalised words up to this many count: a sentence of names is not a better answer.
 _NAMES_CAP = 3
+# "who is the tournament director…", "who was Candela's agent": the noun that names the role.
+_WHO_IS = re.compile(r"\bwho(?:'s|’s|\s+(?:is|was|are|were))\s+((?:[\w'’-]+\s*)+)", re.IGNORECASE)
+# The words before a role's noun: "who is the…", "who is its chief executive?".
+_DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "your", "my"])
+# How near (in tokens) a new name must stand to the question's head noun to be named by it
+# ("tournament director Craig Watson", "her lawyer, Perry Wander", "the Cleveland area").
+_BESIDE = 2
 
 
 def _key(token: str) -> str:
@@ -66,12 +75,14 @@ class AnswerKind:
     number: bool  # a quantity, an amount or a date
     name: bool  # a person, a place, an organisation or a title
     known: frozenset[str]
+    head: str = ""  # a name question's noun for what it asks ("director", "area"), or ""
 
     @classmethod
     def of(cls, question: str) -> AnswerKind:
         number = bool(_ASKS_NUMBER.search(question))
         name = not number and bool(_ASKS_NAME.search(question))
-        return cls(number, name, frozenset(_key(t) for t in _TOKEN.findall(question)))
+        known = frozenset(_key(t) for t in _TOKEN.findall(question))
+        return cls(number, name, known, _head(question) if name else "")
 
     def offered(self, sentence: str) -> float:
         """0–1: how much the sentence offers an answer of the asked kind that is new to the
@@ -87,9 +98,40 @@ class AnswerKind:
                     for t in tokens
                 )
             )
-        names = sum(
-            1
-            for t in tokens
-            if t[0].isupper() and _key(t) not in self.known and t.lower() not in STOPWORDS
-        )
+        names = sum(1 for t in tokens if self._new_name(t))
         return min(names, _NAMES_CAP) / _NAMES_CAP
+
+    def named(self, sentence: str) -> float:
+        """1 when a new name stands right beside the noun the question asks by ("who is the
+        lawyer…" against "her lawyer, Perry Wander, said"): the sentence names what is asked,
+        where a sentence that merely holds names and the question's words may not."""
+        if not self.head:
+            return 0.0
+        tokens = _TOKEN.findall(sentence)
+        heads = [i for i, t in enumerate(tokens) if t.lower() in (self.head, f"{self.head}s")]
+        return float(
+            any(
+                self._new_name(t)
+                for i in heads
+                for t in tokens[max(i - _BESIDE, 0) : i] + tokens[i + 1 : i + 1 + _BESIDE]
+            )
+        )
+
+    def _new_name(self, token: str) -> bool:
+        """A capitalised word the question does not hold, and no function word ("Most
+        areas…", "Several districts…" open a sentence, they name nothing)."""
+        lower = token.lower()
+        return token[0].isupper() and _key(token) not in self.known and lower not in FUNCTION_WORDS
+
+
+def _head(question: str) -> str:
+    """The noun a name question asks by: "which US area…" → area; "who is the tournament
+    director in Sydney?" → director; "" when it names none ("who reported…")."""
+    head = head_noun(question)
+    if head or not (match := _WHO_IS.search(question)):
+        return head
+    words = [w for w in match.group(1).lower().split() if w not in _DETERMINERS]
+    phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, words))
+    if not phrase or phrase[0].endswith("ed"):  # "who was elected…" asks by no noun
+        return ""
+    return phrase[-1].removesuffix("'s").removesuffix("’s")

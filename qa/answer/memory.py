@@ -38,15 +38,26 @@ class Mention:
 def turn_entities(question: str, answer: str | None) -> list[Entity]:
     """A turn's entities, the likeliest referent of a follow-up first (see the module); the
     answer's names that share a word with the question's are the question's ("American
-    Davenport" for "Lindsay Davenport")."""
-    asked = entities_of(question)
+    Davenport" for "Lindsay Davenport"), and a question's name the answer spells in full is
+    the full one ("Peskov": "Dmitry Peskov", a person, where the lone word had no type)."""
+    answered = entities_of(answer or "")
+    asked = [_fuller(e, answered) for e in entities_of(question)]
     spelled = {word for e in asked for word in e.text.split()}
-    brought = [e for e in entities_of(answer or "") if spelled.isdisjoint(e.text.split())]
+    brought = [e for e in answered if spelled.isdisjoint(e.text.split())]
     if not AnswerKind.of(question).name:
         return asked + brought
     if _WHO.search(question) and not any(e.kind in (PERSON, ORGANISATION) for e in brought):
         brought = [replace(e, kind=AGENT) if e.kind == THING else e for e in brought]
     return brought + asked
+
+
+def _fuller(entity: Entity, answered: Sequence[Entity]) -> Entity:
+    """The answer's person whose surname `entity` is ("Dmitry Peskov" for "Peskov"), else
+    `entity`."""
+    return next(
+        (e for e in answered if e.kind == PERSON and e.text.split()[1:][-1:] == [entity.text]),
+        entity,
+    )
 
 
 class Memory:

@@ -31,6 +31,7 @@ class SentenceFeatures:
     weighted: float  # the same share, IDF-weighted
     offered: float  # 0-1: it holds a number or a name of the kind asked, new to the question
     focus: float  # share of its own content words that are the question's
+    named: float  # 0/1: a new name beside the noun the question asks by
 
     def features(self) -> dict[str, float]:
         """The features SENTENCE_WEIGHTS weighs, by name."""
@@ -40,6 +41,7 @@ class SentenceFeatures:
             "weighted": self.weighted,
             "offered": self.offered,
             "focus": self.focus,
+            "named": self.named,
             "rank_below_first": self.rank - 1,
         }
 
@@ -123,6 +125,7 @@ def _sentences(
             *overlap,
             query.kind.offered(passage.text[slice(*span)]),
             query.words.focus(words_in),
+            query.kind.named(passage.text[slice(*span)]),
         )
         for span, cosine, overlap, words_in in zip(spans, cosines, overlaps, present, strict=True)
     ]
@@ -162,3 +165,14 @@ def answer_sentence(best: Mapping[int, SentenceFeatures], listed: int) -> Senten
     the answer, if any is given, always cites a passage of the reply."""
     contenders = [s for rank, s in best.items() if rank <= min(listed, ANSWER_PASSAGES)]
     return max(contenders, key=lambda s: s.score, default=None)
+
+
+def answer_first(
+    passages: list[Passage], winner: SentenceFeatures
+) -> tuple[list[Passage], SentenceFeatures]:
+    """The passage the answer quotes moved to the top, the others in their order: a reply leads
+    with the passage of its answer, whose sentence was read more closely than any ranking."""
+    first = winner.rank - 1
+    order = [first, *(i for i in range(len(passages)) if i != first)]
+    ranked = [replace(passages[i], rank=rank) for rank, i in enumerate(order, start=1)]
+    return ranked, replace(winner, rank=1)

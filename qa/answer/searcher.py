@@ -17,6 +17,7 @@ from qa.answer.question import Query
 from qa.answer.read import (
     PassageFeatures,
     SentenceFeatures,
+    answer_first,
     answer_sentence,
     best_per_passage,
     features_of,
@@ -155,6 +156,8 @@ class Searcher:
             stage.query,
             self.index.chunk_count,
         )
+        if evidence.answers:
+            passages, winner = answer_first(passages, winner)
         return SearchResult(passages, winner, evidence, unknown)
 
     def first_stage(

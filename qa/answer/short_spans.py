@@ -194,9 +194,12 @@ def _may_open(token: Token) -> bool:
 
 def modifier_before(tokens: list[Token], first: int) -> int:
     """The first token of the modifier right before token `first` ("more than", "about"), or
-    `first` itself when there is none."""
+    of the modifier that token `first` ends ("least two": "at least two"), or `first` itself
+    when there is none."""
     for size in (3, 2, 1):
-        before = tuple(t.lower for t in tokens[max(first - size, 0) : first])
-        if len(before) == size and before in _MODIFIERS:
-            return first - size
+        for inside in range(size):  # how many of the modifier's words are from `first` on
+            start = first - size + inside
+            phrase = tuple(t.lower for t in tokens[max(start, 0) : start + size])
+            if start >= 0 and phrase in _MODIFIERS:
+                return start
     return first

@@ -81,7 +81,9 @@ def _read(question: str) -> tuple[str, str, str]:
     match = _INTERROGATIVE.search(question)
     if match is None:
         return "", "", ""
-    word, following = match.group(1).lower(), match.group(2).lower().split()
+    word, spelled = match.group(1).lower(), match.group(2).split()
+    # "US" is the country, not the pronoun: an acronym is never a function word.
+    following = [w if w.isupper() and len(w) > 1 else w.lower() for w in spelled]
     if word not in ("what", "which"):
         verb = following[0] if following and following[0] not in FUNCTION_WORDS else ""
         return word, "", verb

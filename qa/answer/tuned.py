@@ -50,21 +50,22 @@ SENTENCE_WEIGHTS = {
     "weighted": 1.4,
     "offered": 1.35,
     "focus": 0.8,
+    "named": 1.3,
     "rank_below_first": -0.65,
 }
 
 # "Not found": a logistic model of "the passages answer the question" over the features of
 # qa.answer.not_found, fitted on archives of three sizes at once (bench/calibrate.py).
 NOT_FOUND_MODEL = {
-    "bias": -2.07,
-    "sentence": 4.77,
-    "passage": 3.93,
-    "coverage": 3.42,
-    "absence": -2.43,
-    "missing_number": -3.35,
-    "untyped": -1.35,
-    "uncounted": -1.95,
-    "scale": -4.33,
+    "bias": -2.03,
+    "sentence": 4.71,
+    "passage": 3.99,
+    "coverage": 3.41,
+    "absence": -2.45,
+    "missing_number": -3.37,
+    "untyped": -1.36,
+    "uncounted": -1.97,
+    "scale": -4.34,
 }
 # Answer when the modelled probability reaches this: the highest threshold that still answers
 # 95% of the answerable questions of the tuning half of each set, at each of the three archive

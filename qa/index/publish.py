@@ -49,8 +49,8 @@ class Publication:
             os.rename(catalog, self.target / catalog.name)
         os.rename(self.folder / MANIFEST, self.target / MANIFEST)
         _fsync(self.target)
-        readme = self.target / README
-        if not readme.is_file():
+        readme = self.target / README  # rewritten when it describes an older layout
+        if not readme.is_file() or readme.read_text(encoding="utf-8") != README_TEXT:
             readme.write_text(README_TEXT, encoding="utf-8")
         self.tidy(manifest)
 

@@ -91,7 +91,8 @@ def test_the_library_and_the_app_never_import_the_benchmarks() -> None:
 
 def test_each_index_file_is_named_in_the_layout_only() -> None:
     names = [layout.MANIFEST, layout.VECTORS, layout.EXACT_VECTORS, layout.CHUNKS]
-    names += [layout.SENTENCE_SPANS, layout.SENTENCE_VECTORS]
+    names += [layout.SENTENCE_SPANS, layout.SENTENCE_VECTORS, layout.SENTENCE_WORDS]
+    names += [layout.SENTENCE_WORDS_OFFSETS]
     pattern = re.compile("|".join(re.escape(f'"{n}"') for n in names))
     named = {
         str(path.relative_to(ROOT))

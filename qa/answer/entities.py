@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.text.words import INTERROGATIVES, STOPWORDS
 
 PERSON, PLACE, ORGANISATION, NUMBER, THING = "person", "place", "organisation", "number", "thing"
 # A name of no type of its own that answers a "who" question: a person or an organisation.
 AGENT = "agent"
+# How many words' readings (is it a number, a name…) each cache keeps: the vocabulary of a
+# day's questions and passages, a few MiB.
+WORDS_REMEMBERED = 1 << 16
 
 
 def word_set(words: str) -> frozenset[str]:
@@ -137,8 +141,9 @@ def _word(match: re.Match[str]) -> str:
     return _POSSESSIVE.sub("", word) if word[-1] in "'’s" else word
 
 
+@lru_cache(maxsize=WORDS_REMEMBERED)
 def _is_number(word: str) -> bool:
-    """A digit or an amount, a month or a weekday (also "mid-January")."""
+    """A digit or an amount, a month or a weekday (also "mid-January"); remembered per word."""
     if word[0].isdigit() or word[0] in "£$€":
         return True
     return _CAPITAL_OR_HYPHEN.match(word) is not None and (
@@ -146,9 +151,10 @@ def _is_number(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=WORDS_REMEMBERED)
 def _is_name(word: str, initial: bool) -> bool:
     """A capitalised word (or "al-Sham") that is no function word, nor a sentence's first
-    word capitalised only for its place ("Separately")."""
+    word capitalised only for its place ("Separately"); remembered per word."""
     if not (word[0].isupper() or _PREFIXED.match(word)):
         return False
     if len(word) > 1 and word.isupper():

@@ -79,7 +79,12 @@ class QuestionWords:
     def lacks_number(self, present: set[str]) -> bool:
         """Whether a number of the question (a year, a count) is missing from `present`: a
         question about another year than the one a passage covers."""
-        return any(word not in present for word in self.weights if any(c.isdigit() for c in word))
+        return any(word not in present for word in self.numbers)
+
+    @cached_property
+    def numbers(self) -> tuple[str, ...]:
+        """The question's words that hold a digit (lacks_number checks them for every passage)."""
+        return tuple(word for word in self.weights if any(c.isdigit() for c in word))
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,9 @@ def features_of(
     found = index.sentences_of([p.row for p in passages])
     read = []
     for hit, passage, sentences in zip(hits, passages, found, strict=True):
-        present = content_words_of_spans(passage.text, sentences.spans)
+        present = sentences.words
+        if present is None:  # an index that does not store them
+            present = content_words_of_spans(passage.text, sentences.spans)
         cosines = (sentences.vectors @ query.vector).tolist()
         overlaps = [words.overlap(words_in) for words_in in present]
         everything = set().union(*present)

@@ -16,6 +16,7 @@ import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import mul
 
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.short_spans import Candidate, candidates_of, counts, modifier_before, tokens_of
@@ -109,6 +110,7 @@ _GENERAL = (
     "elsewhere",
     "subject",
 )
+_GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
 
 class Reading:
@@ -138,48 +140,52 @@ class Reading:
 
     def features(self, c: Candidate) -> dict[str, float]:
         """The features of one candidate, by name (absent ones are 0)."""
-        tokens, asked, matches = self.tokens, self.asked, self.matches
-        run = self.words[c.last] - self.words[c.first]  # its words
-        repeated = self.repeated[c.last] - self.repeated[c.first]
+        return {self.pair(c): 1.0, **dict(zip(_GENERAL, self.general(c), strict=True))}
+
+    def pair(self, c: Candidate) -> str:
+        """The name of the candidate's type-pair feature ("person>organisation")."""
+        return f"{self.asked.kind}>{c.kind or PLAIN}"
+
+    def general(self, c: Candidate) -> tuple[float, ...]:
+        """The candidate's features other than its type pair, in _GENERAL's order."""
+        tokens, asked, matches, stems_ = self.tokens, self.asked, self.matches, self.stems
+        first, last = c.first, c.last
+        run = self.words[last] - self.words[first]  # its words
+        repeated = self.repeated[last] - self.repeated[first]
         inside = self.sentence[0] <= c.start and c.end <= self.sentence[1]
         # The nearest of the question's words outside the candidate, before it or after it.
-        before_it, after_it = (
-            bisect.bisect_left(matches, c.first),
-            bisect.bisect_left(matches, c.last),
-        )
-        gaps = [c.first - matches[before_it - 1]] if before_it else []
-        gaps += [matches[after_it] - c.last + 1] if after_it < len(matches) else []
+        before_it, after_it = bisect.bisect_left(matches, first), bisect.bisect_left(matches, last)
+        gaps = [first - matches[before_it - 1]] if before_it else []
+        gaps += [matches[after_it] - last + 1] if after_it < len(matches) else []
         distance = min(gaps, default=_WINDOW * 4)
-        low, high = c.first - _WINDOW, c.last + _WINDOW
+        low, high = first - _WINDOW, last + _WINDOW
         window = matches[bisect.bisect_left(matches, low) : bisect.bisect_left(matches, high)]
-        around = {self.stems[i] for i in window}
-        before = tokens[c.first - 1].lower if c.first else ""
-        after = tokens[c.last].lower if c.last < len(tokens) else ""
-        near_head = asked.head and asked.head in self.stems[max(c.first - 2, 0) : c.last + 2]
-        values = {
-            f"{asked.kind}>{c.kind or PLAIN}": 1.0,
-            "entity": float(self._whole(c) if c.kind in (NUMBER, DATE) else c.entity),
-            "repeats": repeated / run if run else 0.0,
-            "near": 1 / distance,
-            "adjacent": float(distance == 1),
-            "before_question_word": float(c.last in self.matched),
-            "after_question_word": float(c.first - 1 in self.matched),
-            "window": len(around) / len(asked.stems) if asked.stems else 0.0,
-            "tokens": float(run),
-            "single": float(run == 1),
-            "comma": float(self.commas[c.last] > self.commas[c.first]),
-            "outside": float(not inside),
-            "after_preposition": float(before in _PREPOSITIONS),
-            "before_saying": float(after in _SAYING),
-            "head": float(bool(near_head) and asked.head not in self.stems[c.first : c.last]),
-            "capitals": (self.capitals[c.last] - self.capitals[c.first]) / run if run else 0.0,
-            "bounded": float(not after or not tokens[c.last].is_word or after in STOPWORDS),
-            "initial": float(run == 1 and c.first in self.openings),
-            "after_be": float(before in _BE),
-            "elsewhere": float(not self.own),
-            "subject": float(bool(asked.verb) and asked.verb in self.stems[c.last : c.last + 2]),
-        }
-        return values
+        before = tokens[first - 1].lower if first else ""
+        after = tokens[last].lower if last < len(tokens) else ""
+        head = asked.head
+        near_head = head and head in stems_[max(first - 2, 0) : last + 2]
+        return (
+            float(self._whole(c) if c.kind in (NUMBER, DATE) else c.entity),
+            repeated / run if run else 0.0,
+            1 / distance,
+            float(distance == 1),
+            float(last in self.matched),
+            float(first - 1 in self.matched),
+            len({stems_[i] for i in window}) / len(asked.stems) if asked.stems else 0.0,
+            float(run),
+            float(run == 1),
+            float(self.commas[last] > self.commas[first]),
+            float(not inside),
+            float(before in _PREPOSITIONS),
+            float(after in _SAYING),
+            float(bool(near_head) and head not in stems_[first:last]),
+            (self.capitals[last] - self.capitals[first]) / run if run else 0.0,
+            float(not after or not tokens[last].is_word or after in STOPWORDS),
+            float(run == 1 and first in self.openings),
+            float(before in _BE),
+            float(not self.own),
+            float(bool(asked.verb) and asked.verb in stems_[last : last + 2]),
+        )
 
     def modified(self, c: Candidate) -> int:
         """Where a number starts with the modifier before it ("more than 1,000"): the claim
@@ -199,11 +205,13 @@ class Reading:
         return not any(t.is_number or t.is_date or t.is_time_unit for t in beside)
 
     def scores(self) -> list[float]:
-        """Each candidate's score under SHORT_WEIGHTS."""
-        return [
-            sum([SHORT_WEIGHTS.get(name, 0.0) * value for name, value in self.features(c).items()])
-            for c in self.candidates
-        ]
+        """Each candidate's score under SHORT_WEIGHTS, added in the order of `features` (the
+        pair first), as a sum over its dict would: the same floats."""
+        scores = []
+        for c in self.candidates:
+            weights = (SHORT_WEIGHTS.get(self.pair(c), 0.0), *_GENERAL_WEIGHTS)
+            scores.append(sum(map(mul, weights, (1.0, *self.general(c)))))
+        return scores
 
 
 def readings(question: str, contexts: Sequence[Context]) -> list[Reading]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -19,6 +20,7 @@ from qa.answer.entities import (
     NUMBER,
     PERSON,
     THING,
+    WORDS_REMEMBERED,
     entities_of,
     word_set,
 )
@@ -80,19 +82,23 @@ class Token(NamedTuple):
 
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Token:
-        lower = text.lower()
-        last = text.rsplit("-", 1)[-1]
-        named = last[:1].isupper() and last.lower() in _DATE_NAMES
-        return cls(
-            text,
-            start,
-            end,
-            lower,
-            is_word=text[0].isalnum() or text[0] in "£$€",
-            is_number=text[0].isdigit() or text[0] in "£$€" or lower in _NUMBER_WORDS,
-            is_date=named or last.lower() in _DAYS_FROM_TODAY or _YEAR.match(lower) is not None,
-            is_time_unit=lower in _TIME_UNITS,
-        )
+        return cls(text, start, end, *_described(text))
+
+
+@lru_cache(maxsize=WORDS_REMEMBERED)
+def _described(text: str) -> tuple[str, bool, bool, bool, bool]:
+    """What a token's text is (Token's fields after its offsets), worked out once per word:
+    the same words recur in every passage read."""
+    lower = text.lower()
+    last = text.rsplit("-", 1)[-1]
+    named = last[:1].isupper() and last.lower() in _DATE_NAMES
+    return (
+        lower,
+        text[0].isalnum() or text[0] in "£$€",
+        text[0].isdigit() or text[0] in "£$€" or lower in _NUMBER_WORDS,
+        named or last.lower() in _DAYS_FROM_TODAY or _YEAR.match(lower) is not None,
+        lower in _TIME_UNITS,
+    )
 
 
 class Candidate(NamedTuple):
@@ -121,19 +127,18 @@ def candidates_of(text: str, tokens: list[Token], start: int, end: int) -> list[
         return []
     entities = {(e.start + start, e.end + start): e.kind for e in entities_of(text[start:end])}
     kinds = _Kinds(tokens, inside)
+    closes = {i: _closes(tokens[i]) for i in inside}
     found = []
     for first in inside:
         if not _may_open(tokens[first]):
             continue
         for last in range(first + 1, min(first + MAX_TOKENS, inside[-1] + 1) + 1):
-            closing = tokens[last - 1]
-            if not closing.is_word and closing.text not in "%":
-                if closing.text in '.!?;:"“”()[]':
-                    break
+            verdict = closes[last - 1]
+            if verdict is None:
+                break
+            if not verdict:
                 continue
-            if closing.lower in _EDGE_STOP:
-                continue
-            span = (tokens[first].start, closing.end)
+            span = (tokens[first].start, tokens[last - 1].end)
             entity = entities.get(span)
             found.append(
                 Candidate(first, last, *span, kinds.of(first, last, entity), entity is not None)
@@ -162,19 +167,24 @@ class _Kinds:
     def of(self, first: int, last: int, entity_kind: str | None) -> str:
         """The type of the run [first, last): a date or a number by its words, else the type of
         the name it is, else "" (common words; a noun phrase at best)."""
-
         first, last = first - self.offset, last - self.offset
-
-        def some(count: list[int]) -> bool:
-            return count[last] > count[first]
-
-        if some(self.dates) or (some(self.counted) and some(self.units)):
+        dates, counted, units = self.dates, self.counted, self.units
+        if dates[last] > dates[first] or (
+            counted[last] > counted[first] and units[last] > units[first]
+        ):
             return DATE
-        if some(self.numbers):
+        if self.numbers[last] > self.numbers[first]:
             return NUMBER
         if entity_kind in (None, NUMBER):
-            return "" if some(self.lower) else THING
+            return "" if self.lower[last] > self.lower[first] else THING
         return PERSON if entity_kind == "agent" else entity_kind
+
+
+def _closes(token: Token) -> bool | None:
+    """Whether a candidate may end at this token (None: no candidate runs past it)."""
+    if not token.is_word and token.text not in "%":
+        return None if token.text in '.!?;:"“”()[]' else False
+    return token.lower not in _EDGE_STOP
 
 
 def _may_open(token: Token) -> bool:

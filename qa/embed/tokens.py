@@ -38,5 +38,11 @@ class Pieces:
         return [len(e.ids) for e in self.whole.encode_batch(list(texts))]
 
     def encode(self, texts: Sequence[str]) -> list[Encoding]:
-        """Each text's ids and character offsets ((0, 0) for special tokens), truncated."""
+        """Each text's ids and character offsets ((0, 0) for special tokens), truncated.
+
+        One text (a question) is encoded on the calling thread: a batch goes to the library's
+        thread pool, whose threads then compete with the model's for the cores.
+        """
+        if len(texts) == 1:
+            return [self.truncated.encode(texts[0])]
         return self.truncated.encode_batch(list(texts))

@@ -9,6 +9,8 @@ segments/<name>/       one segment each (qa.index.segment), never changed once w
   chunks.sqlite          its chunk rows (text, article, paragraph, offsets) and articles
   sentence_spans.npy     each chunk's sentences: (chunk row, start, end within the chunk)
   sentence_vectors.npy   their vectors (fp16)
+  sentence_words.txt     their stemmed content words, a line per chunk (qa.index.sentence_words;
+  sentence_words.npy     absent from older segments) and the lines' byte offsets
   bm25/                  the lexical postings of its chunks (qa.index.postings)
 """
 
@@ -27,6 +29,8 @@ EXACT_VECTORS = "chunk_vectors.npy"
 CHUNKS = "chunks.sqlite"
 SENTENCE_SPANS = "sentence_spans.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
+SENTENCE_WORDS = "sentence_words.txt"
+SENTENCE_WORDS_OFFSETS = "sentence_words.npy"
 LEXICAL = "bm25"
 # What an index of format 3 or older held at its top: removed when a new build is published.
 OLD_FORMAT_FILES = (VECTORS, EXACT_VECTORS, CHUNKS, SENTENCE_SPANS, SENTENCE_VECTORS, LEXICAL)
@@ -43,6 +47,7 @@ Built by `qa build` (see the project README); never edit by hand.
   - `{VECTORS}`: the FAISS index of its chunk vectors (ids = its chunk rows)
   - `{CHUNKS}`: its chunk rows (text, article, paragraph, offsets) and articles
   - `{SENTENCE_SPANS}`, `{SENTENCE_VECTORS}`: each chunk's sentences and their vectors (fp16)
+  - `{SENTENCE_WORDS}`, `{SENTENCE_WORDS_OFFSETS}`: their stemmed content words (a line per chunk)
   - `{EXACT_VECTORS}`: the exact chunk vectors (fp16), beside an approximate (IVF) index only
   - `{LEXICAL}/`: the lexical (BM25) postings of its chunks
 

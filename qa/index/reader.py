@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -157,9 +158,13 @@ class LocalIndex(ManifestFacts):
     def sentences_of(self, rows: Sequence[int]) -> list[ChunkSentences]:
         gathered: list[ChunkSentences] = [None] * len(rows)  # type: ignore[list-item]
         for seg, (positions, local) in split_rows(self.bases, rows).items():
-            for position, sentences in zip(
-                positions, self.segments[seg].sentences.of_rows(local), strict=True
-            ):
+            segment = self.segments[seg]
+            found = segment.sentences.of_rows(local)
+            if segment.words is not None:
+                counts = [len(s.spans) for s in found]
+                words = segment.words.of_rows(local, counts)
+                found = [replace(s, words=w) for s, w in zip(found, words, strict=True)]
+            for position, sentences in zip(positions, found, strict=True):
                 gathered[position] = sentences
         return gathered
 

@@ -49,8 +49,9 @@ class RowFile:
         return np.frombuffer(data, dtype=self.dtype).reshape(count, self.shape[1])
 
     def take(self, rows: Sequence[int]) -> np.ndarray:
-        """The given rows, in the order asked for (one read each)."""
-        taken = np.empty((len(rows), self.shape[1]), dtype=self.dtype)
-        for at, row in enumerate(rows):
-            taken[at] = self[int(row) : int(row) + 1][0]
-        return taken
+        """The given rows, in the order asked for (one read each, joined: no array per row)."""
+        size, start = self.row_bytes, self.offset
+        data = b"".join([os.pread(self._fd, size, start + int(row) * size) for row in rows])
+        if len(data) != len(rows) * size:
+            raise ValueError(f"rows past the end of a file of {self.shape[0]} rows")
+        return np.frombuffer(data, dtype=self.dtype).reshape(len(rows), self.shape[1])

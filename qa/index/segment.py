@@ -23,6 +23,7 @@ from qa.index.layout import CHUNKS, EXACT_VECTORS, LEXICAL, VECTORS
 from qa.index.postings import Postings
 from qa.index.rows import RowFile
 from qa.index.sentence_vectors import SentenceVectors
+from qa.index.sentence_words import SentenceWords
 from qa.index.vectors import (
     VectorSearch,
     describe,
@@ -66,6 +67,7 @@ def write_segment(folder: Path, contents: SegmentContents, ann_min_chunks: int) 
     if is_approximate(vector_index):
         np.save(folder / EXACT_VECTORS, vectors.astype(np.float16))
     contents.sentences.save(folder)
+    SentenceWords.save(folder, [c.text for c in contents.chunks], contents.sentences)
     postings = contents.postings or Postings.build(c.text for c in contents.chunks)
     postings.save(folder / LEXICAL)
     return {
@@ -80,12 +82,14 @@ def write_segment(folder: Path, contents: SegmentContents, ann_min_chunks: int) 
 
 @dataclass
 class LoadedSegment:
-    """A segment's files, open: vectors (deleted rows never found), sentences and postings."""
+    """A segment's files, open: vectors (deleted rows never found), sentences, postings, and
+    the sentences' words (None: a segment written without them)."""
 
     path: Path
     vectors: VectorSearch
     sentences: SentenceVectors
     postings: Postings
+    words: SentenceWords | None = None
 
 
 def load_segment(
@@ -107,6 +111,7 @@ def load_segment(
         exact = opened(EXACT_VECTORS, lambda: RowFile(path / EXACT_VECTORS))
     sentences = opened("the sentence vectors", lambda: SentenceVectors.load(path))
     postings = opened(f"the BM25 postings ({LEXICAL}/)", lambda: Postings.load(path / LEXICAL))
+    words = opened("the sentence words", lambda: SentenceWords.load(path))
     checks = [
         ("vectors", index.ntotal, rows),
         ("BM25 rows", postings.size, rows),
@@ -115,9 +120,11 @@ def load_segment(
     ]
     if exact is not None:
         checks.append(("exact vectors", len(exact), rows))
+    if words is not None:
+        checks.append(("sentence words rows", words.chunk_rows(), rows))
     wrong = [f"{found} {what}, expected {want}" for what, found, want in checks if found != want]
     if wrong:
         raise corrupt(f" is inconsistent (segment {path.name}: {'; '.join(wrong)})")
     mask = np.zeros(rows, dtype=bool)
     mask[deleted] = True
-    return LoadedSegment(path, VectorSearch(index, exact, mask), sentences, postings)
+    return LoadedSegment(path, VectorSearch(index, exact, mask), sentences, postings, words)

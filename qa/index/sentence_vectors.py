@@ -21,10 +21,12 @@ from qa.text.spans import Span
 
 @dataclass(frozen=True)
 class ChunkSentences:
-    """The sentences of one chunk: spans within its text and their vectors (float32)."""
+    """The sentences of one chunk: spans within its text, their vectors (float32) and, where
+    the index stores them, their stemmed content words (qa.index.sentence_words)."""
 
     spans: list[Span]
     vectors: np.ndarray
+    words: list[set[str]] | None = None
 
 
 class SentenceVectors:
@@ -74,7 +76,7 @@ class SentenceVectors:
         lasts = np.searchsorted(self.spans[:, 0], keys, side="right")
         return [
             ChunkSentences(
-                [(int(a), int(b)) for a, b in self.spans[first:last, 1:]],
+                [(a, b) for a, b in self.spans[first:last, 1:].tolist()],
                 np.asarray(self.vectors[first:last], dtype=np.float32),
             )
             for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True)

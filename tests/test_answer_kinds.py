@@ -45,6 +45,14 @@ def test_a_number_counts_only_when_the_question_lacks_it() -> None:
     assert asked.offered("Profits rose to £801m.") == 1.0
 
 
+def test_a_date_question_is_offered_a_month_or_a_day_as_well() -> None:
+    asked = AnswerKind.of("When did the Syrian offensive start?")
+    assert asked.date and asked.offered("In August, Syrian troops commenced an offensive.") == 1.0
+    assert asked.offered("Syrian troops commenced an offensive.") == 0.0
+    count = AnswerKind.of("How many troops took part?")
+    assert not count.date and count.offered("In August, troops took part.") == 0.0
+
+
 def test_new_names_count_up_to_three_and_known_ones_or_stop_words_do_not() -> None:
     asked = AnswerKind.of("Which Deportivo player put the ball into his own net against Liverpool?")
     assert asked.offered("Jorge Andrade's early own goal gave Liverpool a 1-0 win.") == 2 / 3

@@ -96,7 +96,7 @@ _PLACES = word_set(
 ) | frozenset(
     ["hong kong", "new york", "los angeles", "new zealand", "middle east", "latin america"]
 )
-_MONTHS_AND_DAYS = word_set(
+MONTHS_AND_DAYS = word_set(
     """january february march april june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday"""
 )
@@ -147,7 +147,7 @@ def _is_number(word: str) -> bool:
     if word[0].isdigit() or word[0] in "£$€":
         return True
     return _CAPITAL_OR_HYPHEN.match(word) is not None and (
-        _POSSESSIVE.sub("", word.lower()).rsplit("-", 1)[-1] in _MONTHS_AND_DAYS
+        _POSSESSIVE.sub("", word.lower()).rsplit("-", 1)[-1] in MONTHS_AND_DAYS
     )
 
 

@@ -12,6 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from qa.answer.entities import MONTHS_AND_DAYS
 from qa.answer.short_types import head_noun
 from qa.text.words import FUNCTION_WORDS
 
@@ -50,6 +51,8 @@ _ASKS_NUMBER = re.compile(
     r"|year|date|time|temperature|rate|total|size)|by (how much|what margin))\b",
     re.IGNORECASE,
 )
+# Questions answered by a date.
+_ASKS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|month)\b", re.IGNORECASE)
 # Questions answered by a person, a place, an organisation or a title.
 _ASKS_NAME = re.compile(r"\b(who|whom|whose|which)\b", re.IGNORECASE)
 # New capitalised words up to this many count: a sentence of names is not a better answer.
@@ -76,13 +79,15 @@ class AnswerKind:
     name: bool  # a person, a place, an organisation or a title
     known: frozenset[str]
     head: str = ""  # a name question's noun for what it asks ("director", "area"), or ""
+    date: bool = False  # a date: a month or a day's name answers it too ("In August…")
 
     @classmethod
     def of(cls, question: str) -> AnswerKind:
         number = bool(_ASKS_NUMBER.search(question))
         name = not number and bool(_ASKS_NAME.search(question))
         known = frozenset(_key(t) for t in _TOKEN.findall(question))
-        return cls(number, name, known, _head(question) if name else "")
+        date = bool(_ASKS_DATE.search(question))
+        return cls(number, name, known, _head(question) if name else "", date)
 
     def offered(self, sentence: str) -> float:
         """0–1: how much the sentence offers an answer of the asked kind that is new to the
@@ -91,13 +96,7 @@ class AnswerKind:
             return 0.0
         tokens = _TOKEN.findall(sentence)
         if self.number:
-            return float(
-                any(
-                    (t[0].isdigit() or t[0] in "£$€" or t.lower() in _NUMBER_WORDS)
-                    and _key(t) not in self.known
-                    for t in tokens
-                )
-            )
+            return float(any(self._new_number(t) for t in tokens))
         names = sum(1 for t in tokens if self._new_name(t))
         return min(names, _NAMES_CAP) / _NAMES_CAP
 
@@ -116,6 +115,12 @@ class AnswerKind:
                 for t in tokens[max(i - _BESIDE, 0) : i] + tokens[i + 1 : i + 1 + _BESIDE]
             )
         )
+
+    def _new_number(self, token: str) -> bool:
+        """A number, a sum or (for a date question) a month or a day the question lacks."""
+        numeric = token[0].isdigit() or token[0] in "£$€" or token.lower() in _NUMBER_WORDS
+        dated = self.date and token[0].isupper() and token.lower() in MONTHS_AND_DAYS
+        return (numeric or dated) and _key(token) not in self.known
 
     def _new_name(self, token: str) -> bool:
         """A capitalised word the question does not hold, and no function word ("Most

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from qa.answer.entities import (
     FUNCTION_WORDS,
+    MONTHS_AND_DAYS,
     NUMBER,
     PERSON,
     THING,
@@ -49,10 +50,7 @@ _NUMBER_WORDS = word_set(
 # A date names its day, month or feast (capitalised: "May", not "may"), or its day relative to
 # today, or counts or places a unit of time ("four years", "last year"): a unit alone ("the
 # year") is no date.
-_DATE_NAMES = word_set(
-    """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday christmas easter"""
-)
+_DATE_NAMES = MONTHS_AND_DAYS | word_set("may christmas easter")
 _DAYS_FROM_TODAY = word_set("today yesterday tomorrow tonight")
 _TIME_UNITS = word_set(
     """year years month months week weeks decade decades century centuries ago spring summer

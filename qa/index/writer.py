@@ -49,6 +49,8 @@ class IndexUpdate:
     deleted: set[str]
     articles: dict[str, str]  # every article after the update: id → content hash
     aliases: dict[str, str] = field(default_factory=dict)
+    # Segments of fresh articles the build streamed into its publication already (qa.index.stream).
+    written: list[Segment] = field(default_factory=list)
 
 
 def write_index(
@@ -70,20 +72,26 @@ def write_index(
 
 
 def update_index(
-    previous: LocalIndex, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+    publication: Publication,
+    previous: LocalIndex | None,
+    update: IndexUpdate,
+    manifest: Manifest,
+    ann_min_chunks: int,
 ) -> Manifest:
-    """Publish `update` over `previous`: the deleted articles marked in their segments, the fresh
-    ones in a new segment, merged with small segments when the index holds too many."""
-    with publishing(previous.path) as publication:
-        records = _with_deletions(previous, update.deleted)
-        chosen = merge_choice(records, len(update.fresh.chunks))
-        fresh = update.fresh
-        if chosen:
-            fresh = merged_contents(previous, chosen, records, fresh)
-            records = [r for at, r in enumerate(records) if at not in set(chosen)]
-        if fresh.chunks:
-            records.append(_segment(publication, fresh, ann_min_chunks))
-        return _publish(publication, manifest, records, update.articles, update.aliases)
+    """Publish `update` over `previous` (None: a whole new index): the deleted articles marked in
+    their segments, the streamed segments added, the rest of the fresh ones in a new segment,
+    merged with small segments when the index holds too many."""
+    records = _with_deletions(previous, update.deleted) if previous is not None else []
+    chosen = merge_choice(records, len(update.fresh.chunks))
+    fresh = update.fresh
+    if chosen:
+        assert previous is not None
+        fresh = merged_contents(previous, chosen, records, fresh)
+        records = [r for at, r in enumerate(records) if at not in set(chosen)]
+    records.extend(update.written)
+    if fresh.chunks:
+        records.append(_segment(publication, fresh, ann_min_chunks))
+    return _publish(publication, manifest, records, update.articles, update.aliases)
 
 
 def tidy_index(target: Path, manifest: Manifest) -> None:

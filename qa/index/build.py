@@ -20,7 +20,7 @@ from qa.index.manifest import Manifest, new_manifest
 from qa.index.protocol import Index
 from qa.index.segment import SegmentContents
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
-from qa.index.stream import EMBED_CHARS, RAY_BATCH_CHARS, SegmentStream
+from qa.index.stream import SegmentStream
 from qa.index.writer import IndexContents, IndexUpdate
 from qa.ingest.article import Article, Problem, ReadResult
 from qa.ingest.folding import recorded_problems
@@ -113,7 +113,7 @@ def build_index(
             lambda: model.embedder.dim if reusable is None or stream.articles else reused_dim,
             staging,
             settings.ann_min_chunks,
-            RAY_BATCH_CHARS if settings.engine == "ray" else EMBED_CHARS,
+            settings.engine,
         )
         read, intake = read_into(sources, known, old_hashes, reusable is not None, stream)
         summary.problems, summary.duplicates = read.problems, read.duplicates

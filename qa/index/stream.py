@@ -62,12 +62,12 @@ class SegmentStream:
         dim: Callable[[], int],
         staging: Publication | None,
         ann_min_chunks: int,
-        batch_chars: int = EMBED_CHARS,
+        engine: str,
     ) -> None:
         self.make, self.dim = make, dim
         self.staging = staging
         self.ann_min_chunks = ann_min_chunks
-        self.batch_chars = batch_chars
+        self.batch_chars = RAY_BATCH_CHARS if engine == "ray" else EMBED_CHARS
         self._reset()
 
     def _reset(self) -> None:

@@ -1,6 +1,6 @@
-"""Streamed builds: a full build written as many bounded segments answers like one segment, a
-build killed mid-stream leaves the old index, and an index of more than 10 segments (SQLite's
-attach limit) reads as one, filters and facets included.
+"""Streamed builds: a full build written as many bounded segments (and `qa compact` into them)
+answers like one segment, a build killed mid-stream leaves the old index, and an index of more
+than 10 segments (SQLite's attach limit) reads as one, filters and facets included.
 
 Real builds with the real model; the segment bound is made small so that a few articles fill one.
 """
@@ -25,6 +25,7 @@ from qa.index.attached import MAX_ATTACHED
 from qa.index.build import build_index
 from qa.index.filters import parse_filters
 from qa.index.layout import MANIFEST, SEGMENTS
+from qa.index.location import compact
 from qa.index.reader import LocalIndex
 from tests.conftest import SEED_QUESTION
 from tests.test_filters import OFFICIALS, RECORDS
@@ -60,6 +61,11 @@ def test_a_streamed_full_build_answers_as_one_segment(
     assert_same_answers(answers(settings, embedder), answers(whole, embedder))
 
     monkeypatch.setattr(stream, "SEGMENT_CHUNKS", 2)
+    _, compacted = compact(settings.index_dir, settings.ann_min_chunks)  # bounded too
+    assert len(compacted["segments"]) == len(records)
+    assert not {r["name"] for r in records} & {r["name"] for r in compacted["segments"]}
+    assert_same_answers(answers(settings, embedder), answers(whole, embedder))
+    records = compacted["segments"]
     (seed_copy / "snow.txt").write_text("Snow closed the Snake Pass on Friday.", encoding="utf-8")
     build_index(settings, embedder=embedder)  # an update: full segments are not merged
     after = LocalIndex(settings.index_dir).manifest["segments"]

@@ -146,8 +146,8 @@ def build_index(
         if staging is not None and (previous is not None or not in_place):
             manifest["files"] = read.files  # what the next build need not read again
             stream.approximate(stream.chunks + (previous.chunk_count if previous else 0))
-            update = IndexUpdate(fresh, deleted, hashes, read.aliases, stream.written)
-            written = target.update(staging, previous, update, manifest, settings.ann_min_chunks)
+            update = IndexUpdate(fresh, deleted, hashes, read.aliases, previous, stream.written)
+            written = target.update(staging, update, manifest, settings.ann_min_chunks)
             summary.chunks = int(written["counts"]["chunks"])
         elif staging is None:
             assert intake.whole is not None

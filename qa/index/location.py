@@ -64,14 +64,9 @@ class IndexTarget(Protocol):
         """Publish `contents` there atomically; the manifest as written."""
 
     def update(
-        self,
-        staging: Publication,
-        previous: Index | None,
-        update: IndexUpdate,
-        manifest: Manifest,
-        ann_min_chunks: int,
+        self, staging: Publication, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
     ) -> Manifest:
-        """Publish `update` over `previous` (the index there now; None: a new one) atomically."""
+        """Publish `update` over its `previous` index (None: a new one) atomically."""
 
 
 @dataclass
@@ -110,15 +105,9 @@ class LocalTarget:
         return publishing(self.path)
 
     def update(
-        self,
-        staging: Publication,
-        previous: Index | None,
-        update: IndexUpdate,
-        manifest: Manifest,
-        ann_min_chunks: int,
+        self, staging: Publication, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
     ) -> Manifest:
-        assert previous is None or isinstance(previous, LocalIndex)
-        return update_index(staging, previous, update, manifest, ann_min_chunks)
+        return update_index(staging, update, manifest, ann_min_chunks)
 
 
 def open_index(location: Location) -> Index:
@@ -140,7 +129,8 @@ def index_target(location: Location) -> IndexTarget:
 
 
 def compact(location: Location, ann_min_chunks: int) -> tuple[Manifest, Manifest]:
-    """Merge a local index's segments into one, without its deleted chunks: (before, after)."""
+    """Merge a local index's segments (qa.index.writer.compact_index), without its deleted
+    chunks: (before, after)."""
     if is_milvus_uri(location):
         raise IndexProblem("a Milvus index has no segments to compact: each build is written whole")
     previous = LocalIndex(Path(location))

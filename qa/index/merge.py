@@ -87,3 +87,17 @@ def _per_chunk(sentences: SentenceVectors, chunks: int) -> list[ChunkSentences]:
 
 def _joined(per_chunk: list[ChunkSentences], dim: int) -> SentenceVectors:
     return SentenceVectors.from_chunks(per_chunk, dim)
+
+
+def stream_segment(previous: LocalIndex, seg: int, out: stream.SegmentStream) -> None:
+    """One segment's live articles, in order, with their chunks, vectors and sentences read
+    from it (nothing embedded again), into `out`: one article's rows read at a time."""
+    segment, base = previous.segments[seg], previous.bases[seg]
+    rows: dict[str, list[int]] = {}
+    for row, chunk in previous.store.live_chunks(seg):  # texts read and let go: rows kept
+        rows.setdefault(chunk.article_id, []).append(row)
+    for article in previous.store.live_articles(seg):
+        local = rows.get(article.id, [])
+        chunks = previous.store.chunks([row + base for row in local])
+        vectors = segment.vectors.vectors_of(local)
+        out.hold(article, chunks, vectors, segment.sentences.of_rows(local))

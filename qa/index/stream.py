@@ -20,7 +20,7 @@ from qa.index.engine import Made
 from qa.index.layout import VECTORS
 from qa.index.publish import Publication
 from qa.index.segment import Segment, SegmentContents, write_segment, write_vectors
-from qa.index.sentence_vectors import SentenceVectors
+from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 from qa.index.vectors import describe, is_approximate
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
@@ -58,7 +58,7 @@ class SegmentStream:
 
     def __init__(
         self,
-        make: MakeBatch,
+        make: MakeBatch | None,  # None: every article comes made (`hold`)
         dim: Callable[[], int],
         staging: Publication | None,
         ann_min_chunks: int,
@@ -101,22 +101,35 @@ class SegmentStream:
     def _embed(self) -> None:
         if not self.pending:
             return
-        made, dim = self.make(self.pending), self.dim()
+        assert self.make is not None
+        made = self.make(self.pending)
         for article, (chunks, (vectors, per_chunk)) in zip(self.pending, made, strict=True):
-            spans = [(n, *span) for n, chunk in enumerate(per_chunk) for span in chunk.spans]
-            blocks = [c.vectors for c in per_chunk]
-            sentences = (
-                np.vstack(blocks).astype(np.float16) if blocks else np.zeros((0, dim), np.float16)
-            )
-            held = np.array(spans, dtype=np.int32).reshape(-1, 3)
-            self.held.append(_Piece(article, chunks, vectors, held, sentences))
-            self.held_chunks += len(chunks)
-            self.articles += 1
-            self.chunks += len(chunks)
-            self.sentences += len(spans)
-            if self.staging is not None and self.held_chunks >= SEGMENT_CHUNKS:
-                self._write(dim)
+            self.hold(article, chunks, vectors, per_chunk)
         self.pending, self.pending_chars = [], 0
+
+    def hold(
+        self,
+        article: Article,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        per_chunk: list[ChunkSentences],
+    ) -> None:
+        """Take one article made already (embedded, or read from a segment): a segment is
+        written when the chunks held reach SEGMENT_CHUNKS."""
+        dim = self.dim()
+        spans = [(n, *span) for n, chunk in enumerate(per_chunk) for span in chunk.spans]
+        blocks = [c.vectors for c in per_chunk]
+        sentences = (
+            np.vstack(blocks).astype(np.float16) if blocks else np.zeros((0, dim), np.float16)
+        )
+        held = np.array(spans, dtype=np.int32).reshape(-1, 3)
+        self.held.append(_Piece(article, chunks, vectors, held, sentences))
+        self.held_chunks += len(chunks)
+        self.articles += 1
+        self.chunks += len(chunks)
+        self.sentences += len(spans)
+        if self.staging is not None and self.held_chunks >= SEGMENT_CHUNKS:
+            self._write(dim)
 
     def _write(self, dim: int) -> None:
         assert self.staging is not None

@@ -31,9 +31,12 @@ from qa.text.chunking import Chunk
 # within 4 GiB with room to spare. A 1M-chunk archive becomes 10 segments, read through one or
 # two SQLite connections (qa.index.attached), each large enough for an IVF index of its own.
 SEGMENT_CHUNKS = 100_000
-# Article text chunked and embedded at once (characters): about 2,000 chunks of news, many full
-# model batches, their fp32 sentence vectors (20 MB) freed as the batch joins the segment.
+# Articles chunked and embedded at once, at most EMBED_CHARS of text (about 2,000 chunks of news)
+# and EMBED_ARTICLES of them (short ones: a chunk each): many full model batches, and what the
+# model's pass leaves per chunk until the batch joins the segment (tokenizer encodings, fp32
+# sentence vectors: about 20 kB a chunk, measured) stays small beside the segment held.
 EMBED_CHARS = 2_000_000
+EMBED_ARTICLES = 1_000
 # The Ray engine's batch: Ray and its actors' models start for each (seconds), so a batch is
 # about 30k chunks of news (some 300 MB of results until they join the segment).
 RAY_BATCH_CHARS = 32_000_000
@@ -83,7 +86,7 @@ class SegmentStream:
         """Take one fresh article; embed the batch when it is full."""
         self.pending.append(article)
         self.pending_chars += len(article.text)
-        if self.pending_chars >= self.batch_chars:
+        if self.pending_chars >= self.batch_chars or len(self.pending) >= EMBED_ARTICLES:
             self._embed()
 
     def finish(self) -> SegmentContents:

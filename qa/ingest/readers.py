@@ -62,7 +62,11 @@ def read_sources(
             result.files[key] = record
             continue
         try:
-            found = list(_read_file(path, article_id, known_lines(record)))
+            entries = _read_file(path, article_id, known_lines(record))
+            # A JSONL file is folded line by line as it is read (a build streams its articles,
+            # however many a file holds); any other is read whole first: a bad one gives none.
+            found = entries if path.suffix.lower() == ".jsonl" else list(entries)
+            items = [fold(entry, folding) for entry in found]
         except ArticleError as exc:
             result.problems.append(Problem(display_path(path), str(exc)))
             continue
@@ -71,7 +75,7 @@ def read_sources(
                 Problem(display_path(path), f"cannot read: {exc.strerror or exc}")
             )
             continue
-        result.files[key] = new_record(path, [fold(entry, folding) for entry in found])
+        result.files[key] = new_record(path, items)
     return result
 
 

@@ -1,16 +1,20 @@
 """A streaming `qa build --full`: its peak resident memory against archive size, and serving an
 index of many segments against one.
 
-    .venv/bin/python -m bench.stream                          # builds (~15 min), then serving
-    .venv/bin/python -m bench.stream --sizes 5000 --whole 5000 --serve-seconds 0
+    .venv/bin/python -m bench.stream                                      # BBC text, 5k chunks
+    .venv/bin/python -m bench.stream --short --sizes 4000,16000,32000 --whole 16000
+    .venv/bin/python -m bench.stream --skip-builds --serve-seconds 30     # 1 M chunks, ~15 min
+
+(The builds took 17 and 28 minutes on the 2 cores, shared, at 9 and 50 chunks/s.)
 
 Builds: the BBC articles (../shared/eval) copied into archives of about SIZES chunks, each copy
 of an article ending in a line of its own (bench.synthesize.write_sources), so every chunk is
-embedded for real. Each `qa build --full` runs as its own process (bench.report.run_measured:
+embedded for real; --short: one-sentence articles, a short chunk each (six times cheaper to
+embed). Each `qa build --full` runs as its own process (bench.report.run_measured:
 wall time, peak VmHWM) with the segment bound set to --bound chunks, so that every archive
 streams several segments; the --whole sizes are built again with a bound above the archive: one
-segment held whole, as a build did before streaming. The growth per chunk of that one-segment
-build, times SEGMENT_CHUNKS, projects a streamed build at 1 M chunks.
+segment held whole, as a build did before streaming. What a chunk held costs (the two builds of one
+archive) and the streamed builds' growth project builds at 1 M chunks.
 
 Serving: `qa serve` on the 1 M-chunk synthesized index (bench.segments, one segment; read
 only) and on its `qa compact` into segments of SEGMENT_CHUNKS (written under --work), one client
@@ -165,12 +169,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--work", type=Path, default=RESULTS / "stream")
-    parser.add_argument("--sizes", default="5000,20000,40000", help="archives, in chunks")
-    parser.add_argument("--whole", default="5000,20000", help="sizes also built as one segment")
+    parser.add_argument("--sizes", default="5000", help="archives, in chunks")
+    parser.add_argument("--whole", default="5000", help="sizes also built as one segment")
     parser.add_argument("--short", action="store_true", help="one-sentence articles")
     parser.add_argument("--bound", type=int, default=2_500, help="segment bound of the builds")
     parser.add_argument("--million", type=Path, default=MILLION_INDEX, help="read only")
-    parser.add_argument("--serve-seconds", type=float, default=30.0, help="0: no serving")
+    parser.add_argument("--serve-seconds", type=float, default=0.0, help="0: no serving")
     parser.add_argument("--skip-builds", action="store_true", help="serving only")
     parser.add_argument("--out", type=Path, default=RESULTS / "stream.json")
     args = parser.parse_args()

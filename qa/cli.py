@@ -129,14 +129,16 @@ def build(
 @click.pass_context
 @fail_cleanly
 def compact(ctx: click.Context, index_dir: Path | str | None) -> None:
-    """Merge the index's segments into one, reclaiming deleted chunks (builds merge some too)."""
+    """Merge the index's segments (into one; at 1 M chunks, into ~10 of the bound), reclaiming
+    deleted chunks (builds merge some too)."""
     from qa.index.location import compact as compact_index
 
     settings = settings_from(ctx, index_dir=index_dir)
     before, after = compact_index(settings.index_dir, settings.ann_min_chunks)
     reclaimed = sum(s.get("deleted_chunks", 0) for s in before["segments"])
     click.echo(
-        f"index {settings.index_dir}: {len(before['segments'])} segments merged into 1 "
+        f"index {settings.index_dir}: {len(before['segments'])} segments merged into "
+        f"{len(after['segments'])} "
         f"({after['counts']['chunks']} chunks, {reclaimed} deleted chunks reclaimed)"
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from qa.index.filters import ARTICLE_FIELDS, DATE_FIELD, Condition, Scalar
@@ -74,3 +74,17 @@ def facet_fields(rows: Iterator[tuple[str, int, Scalar, int]]) -> dict[str, dict
         if len(facet["values"]) < MAX_FACET_VALUES:
             facet["values"].append({"value": bool(value) if boolean else value, "count": count})
     return {field: facet for field, facet in fields.items() if field not in long}
+
+
+def facet_counts(
+    rows: Iterable[tuple[str, int, Scalar, int]],
+) -> Iterator[tuple[str, int, Scalar, int]]:
+    """FACET_VALUES' rows from several connections, summed by (field, is boolean, value), in
+    its order: by field, most common first, then by value (SQLite's: numbers before text)."""
+    counts: dict[tuple[str, int, Scalar], int] = {}
+    for field, boolean, value, count in rows:
+        counts[field, boolean, value] = counts.get((field, boolean, value), 0) + count
+    ordered = sorted(
+        counts.items(), key=lambda r: (r[0][0], -r[1], isinstance(r[0][2], str), r[0][2], r[0][1])
+    )
+    return ((field, boolean, value, count) for (field, boolean, value), count in ordered)

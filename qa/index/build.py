@@ -14,15 +14,17 @@ import numpy as np
 from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder, resolve_model, weight_file_hash
 from qa.index.engine import Made, chunk_and_embed, make_chunker
+from qa.index.intake import read_into
 from qa.index.location import index_target
 from qa.index.manifest import Manifest, new_manifest
 from qa.index.protocol import Index
 from qa.index.segment import SegmentContents
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
+from qa.index.stream import SegmentStream
 from qa.index.writer import IndexContents, IndexUpdate
 from qa.ingest.article import Article, Problem, ReadResult
 from qa.ingest.folding import recorded_problems
-from qa.ingest.readers import read_sources, unchanged_since
+from qa.ingest.readers import unchanged_since
 from qa.text.chunking import Chunk
 
 
@@ -104,61 +106,64 @@ def build_index(
         summary.timings["read"] = time.perf_counter() - mark
         summary.seconds = time.perf_counter() - started
         return summary
-    read = _read(sources, known, old_hashes)
-    summary.problems, summary.duplicates = read.problems, read.duplicates
-    if not read.articles and not read.known:
-        raise NothingToIndex(
-            f"no article could be read from {', '.join(sources)}; the index was left unchanged"
+    reused_dim = int(reusable["model"]["dim"]) if reusable else 0
+    with target.staging() as staging:
+        stream = SegmentStream(
+            lambda batch: _chunk_and_embed(settings, model.embedder, batch, progress, summary),
+            lambda: model.embedder.dim if reusable is None or stream.articles else reused_dim,
+            staging,
+            settings.ann_min_chunks,
+            settings.engine,
         )
-    summary.timings["read"] = time.perf_counter() - mark
+        read, intake = read_into(sources, known, old_hashes, reusable is not None, stream)
+        summary.problems, summary.duplicates = read.problems, read.duplicates
+        if not intake.hashes and not read.known:
+            raise NothingToIndex(
+                f"no article could be read from {', '.join(sources)}; the index was left unchanged"
+            )
+        fresh = stream.finish()
+        taken = _embedding(summary.timings) + stream.writing
+        summary.timings["read"] = time.perf_counter() - mark - taken
+        summary.added, summary.changed = intake.added, intake.changed
+        summary.unchanged = len(read.known) + intake.unchanged
+        hashes = {**read.known, **intake.hashes}
+        summary.removed = len(set(old_hashes) - set(hashes))
+        summary.articles = len(hashes)
+        deleted = set(old_hashes) - set(read.known) - intake.kept
+        unchanged = not stream.articles and not deleted and _same_reading(reusable, sources, read)
+        if in_place and unchanged:
+            assert staging is not None
+            staging.tidy(reusable)  # what killed builds left; nothing published: servers keep it
+            summary.chunks = int(reusable["counts"]["chunks"])
+            summary.seconds = time.perf_counter() - started
+            return summary
+        summary.embedded_chunks, summary.embedded_sentences = stream.chunks, stream.sentences
 
-    fresh: list[Article] = []
-    kept: set[str] = set(read.known)  # in files unchanged since the last build
-    summary.unchanged = len(kept)
-    for article in read.articles:
-        old_hash = old_hashes.get(article.id)
-        if old_hash is None:
-            summary.added += 1
-        elif old_hash != article.content_hash:
-            summary.changed += 1
-        if reusable is not None and old_hash == article.content_hash:
-            summary.unchanged += 1
-            kept.add(article.id)
-        else:
-            fresh.append(article)
-    hashes = {**read.known, **{a.id: a.content_hash for a in read.articles}}
-    summary.removed = len(set(old_hashes) - set(hashes))
-    summary.articles = len(hashes)
-    deleted = set(old_hashes) - kept
-    if in_place and not fresh and not deleted and _same_reading(reusable, sources, read):
-        target.tidy(reusable)  # what killed builds left; nothing published: servers keep theirs
-        summary.chunks = int(reusable["counts"]["chunks"])
-        summary.seconds = time.perf_counter() - started
-        return summary
-
-    embedder = model.embedder if fresh or reusable is None else None
-    made = _chunk_and_embed(settings, embedder, fresh, progress, summary) if embedder else []
-    dim = embedder.dim if embedder else int(reusable["model"]["dim"])
-    fresh_contents = _contents(fresh, made, dim)
-    summary.embedded_chunks = len(fresh_contents.chunks)
-    summary.embedded_sentences = len(fresh_contents.sentences)
-
-    mark = time.perf_counter()
-    previous = target.previous() if reusable is not None else None
-    manifest = _manifest(settings, embedder, reusable, sources)
-    if target.updates_in_place:
-        manifest["files"] = read.files  # what the next build need not read again
-    if in_place and previous is not None:
-        update = IndexUpdate(fresh_contents, deleted, hashes, read.aliases)
-        written = target.update(previous, update, manifest, settings.ann_min_chunks)
-        summary.chunks = int(written["counts"]["chunks"])
-    else:
-        contents = _whole(read.articles, previous, fresh_contents, read.aliases)
-        target.write(contents, manifest, settings.ann_min_chunks)
-        summary.chunks = len(contents.chunks)
-    summary.timings["write"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        previous = target.previous() if reusable is not None else None
+        embedder = model.embedder if stream.articles or reusable is None else None
+        manifest = _manifest(settings, embedder, reusable, sources)
+        if staging is not None and (previous is not None or not in_place):
+            manifest["files"] = read.files  # what the next build need not read again
+            stream.approximate(stream.chunks + (previous.chunk_count if previous else 0))
+            update = IndexUpdate(fresh, deleted, hashes, read.aliases, previous, stream.written)
+            written = target.update(staging, update, manifest, settings.ann_min_chunks)
+            summary.chunks = int(written["counts"]["chunks"])
+        elif staging is None:
+            assert intake.whole is not None
+            contents = _whole(intake.whole, previous, fresh, read.aliases)
+            target.write(contents, manifest, settings.ann_min_chunks)
+            summary.chunks = len(contents.chunks)
+        summary.timings["write"] = time.perf_counter() - mark + stream.writing
+    if staging is not None and in_place and previous is None:  # published, yet unloadable
+        return build_index(settings, sources, full=True, embedder=model.given, progress=progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _embedding(timings: dict[str, float]) -> float:
+    """The seconds of a streamed build's reading spent chunking and embedding."""
+    return sum(timings.get(step, 0.0) for step in ("chunk", "embed", "ray_start", "chunk_embed"))
 
 
 def _same_reading(published: Manifest, sources: Sequence[str], read: ReadResult) -> bool:
@@ -167,32 +172,6 @@ def _same_reading(published: Manifest, sources: Sequence[str], read: ReadResult)
         published.get("sources") == list(sources)
         and published.get("aliases", {}) == read.aliases
         and published.get("files") == read.files
-    )
-
-
-def _read(
-    sources: Sequence[str], known: dict[str, Any] | None, old_hashes: dict[str, str]
-) -> ReadResult:
-    """The sources read, skipping the files `known` from the last build as unchanged; read
-    whole again if one of theirs is not indexed as it is (an alias whose original is gone)."""
-    read = read_sources(sources, known)
-    if any(old_hashes.get(i) != h for i, h in read.known.items()):
-        read = read_sources(sources)
-    return read
-
-
-def _contents(articles: Sequence[Article], made: Sequence[Made], dim: int) -> SegmentContents:
-    """The fresh articles with their chunks, vectors and sentences, as one new segment."""
-    chunks: list[Chunk] = []
-    blocks: list[np.ndarray] = []
-    sentences: list[ChunkSentences] = []
-    for article_chunks, (vectors, chunk_sentences) in made:
-        chunks.extend(article_chunks)
-        blocks.append(vectors.reshape(-1, dim))
-        sentences.extend(chunk_sentences)
-    matrix = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
-    return SegmentContents(
-        list(articles), chunks, matrix, SentenceVectors.from_chunks(sentences, dim)
     )
 
 
@@ -270,17 +249,19 @@ def _chunk_and_embed(
     progress: bool,
     summary: BuildSummary,
 ) -> list[Made]:
-    """The fresh articles' chunks, vectors and sentences, made by the configured engine."""
+    """A batch of fresh articles' chunks, vectors and sentences, made by the configured engine."""
     texts = [(article.id, article.text) for article in articles]
     summary.engine = settings.engine
+    timings: dict[str, float] = {}  # this batch's, added to the build's
     if settings.engine == "ray":
         from qa.index.ray_engine import ray_chunk_and_embed  # Ray is an extra, imported on demand
 
-        made, summary.actors = ray_chunk_and_embed(settings, texts, progress, summary.timings)
-        return made
-    return chunk_and_embed(
-        embedder, make_chunker(settings, embedder), texts, progress, summary.timings
-    )
+        made, summary.actors = ray_chunk_and_embed(settings, texts, progress, timings)
+    else:
+        made = chunk_and_embed(embedder, make_chunker(settings, embedder), texts, progress, timings)
+    for step, seconds in timings.items():
+        summary.timings[step] = summary.timings.get(step, 0.0) + seconds
+    return made
 
 
 def _manifest(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from qa.index.article_sql import FACET_VALUES, article_clause, facet_fields
+from qa.index.article_sql import FACET_VALUES, article_clause, facet_counts, facet_fields
+from qa.index.attached import MAX_ATTACHED, connect_group, live
 from qa.index.filters import ARTICLE_FIELDS, Filters
 from qa.index.numbering import split_rows
 from qa.ingest.article import Article
@@ -29,8 +31,6 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_by_article ON chunks(article_id, row);
 """
-# SQLite reads at most this many attached files at once: the most segments an index may hold.
-MAX_ATTACHED = 10
 # The columns of a Chunk, in its fields' order.
 CHUNK_COLUMNS = 'article_id, paragraph, start, "end", text, tokens'
 # The columns of an Article without its text (for citations and lists): text is ''.
@@ -84,33 +84,32 @@ class ChunkStore:
     """The chunk stores of an index's segments, read as one: rows numbered across segments
     (each segment's from its `base`), deleted articles left out everywhere.
 
-    One read-only connection attaches every segment's file and is shared by all threads (SQLite
-    is built serialized), so every read hits the files this index was loaded from, even after a
-    build has published new ones: a connection opened later would read the new chunks through
-    the old vectors and cite the wrong passages. The temporary view `articles` holds the live
-    articles of every segment, so the article queries are written once, as for one store.
+    Read-only connections (qa.index.attached: one per MAX_ATTACHED segments) are opened at load
+    and shared by all threads (SQLite is built serialized), so every read hits the files this
+    index was loaded from, even after a build has published new ones: a connection opened later
+    would read the new chunks through the old vectors and cite the wrong passages. Each holds the
+    temporary view `articles` of its segments' live articles: an article query is written once,
+    as for one store, run on each connection and the answers joined.
     """
 
     def __init__(self, parts: Sequence[StorePart]) -> None:
-        if not 0 < len(parts) <= MAX_ATTACHED:
-            raise ValueError(f"{len(parts)} segments (1 to {MAX_ATTACHED} can be read)")
+        if not parts:
+            raise ValueError("an index of no segment has no chunk store")
         self.parts = list(parts)
-        self._connection = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
-        db = self._connection
-        db.execute("CREATE TEMP TABLE gone (seg INTEGER NOT NULL, id TEXT NOT NULL)")
-        for seg, part in enumerate(self.parts):
-            location = quote(str(Path(part.path).absolute()))
-            db.execute(f"ATTACH DATABASE ? AS s{seg}", (f"file:{location}?mode=ro&immutable=1",))
-            db.executemany("INSERT INTO gone VALUES (?, ?)", ((seg, i) for i in part.deleted))
-        db.execute("CREATE INDEX temp.gone_by_seg ON gone(seg, id)")
-        db.execute(
-            "CREATE TEMP VIEW articles AS "
-            + " UNION ALL ".join(
-                f"SELECT *, {seg} AS seg FROM s{seg}.articles WHERE {_live(seg, 'id')}"
-                for seg in range(len(self.parts))
-            )
-        )
+        self._groups = [
+            connect_group(first, [(p.path, p.deleted) for p in parts[first : first + MAX_ATTACHED]])
+            for first in range(0, len(parts), MAX_ATTACHED)
+        ]
         self.bases = [part.base for part in self.parts]
+
+    def _db(self, seg: int) -> sqlite3.Connection:
+        """The connection attaching segment `seg`."""
+        return self._groups[seg // MAX_ATTACHED]
+
+    def _each(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """The rows of one query over `articles`, run on each connection in turn (segment order)."""
+        for db in self._groups:
+            yield from db.execute(sql, params)
 
     def count(self) -> int:
         """How many live chunk rows the store holds (sqlite3.DatabaseError if it is damaged)."""
@@ -118,12 +117,12 @@ class ChunkStore:
 
     def segment_count(self, seg: int) -> int:
         """How many chunk rows one segment holds, deleted ones included."""
-        return self._connection.execute(f"SELECT count(*) FROM s{seg}.chunks").fetchone()[0]
+        return self._db(seg).execute(f"SELECT count(*) FROM s{seg}.chunks").fetchone()[0]
 
     def deleted_rows(self, seg: int) -> list[int]:
         """One segment's rows (its own numbering) of the articles deleted from it."""
-        sql = f"SELECT row FROM s{seg}.chunks WHERE NOT {_live(seg, 'article_id')} ORDER BY row"
-        return [row for (row,) in self._connection.execute(sql)]
+        sql = f"SELECT row FROM s{seg}.chunks WHERE NOT {live(seg, 'article_id')} ORDER BY row"
+        return [row for (row,) in self._db(seg).execute(sql)]
 
     def chunks(self, rows: Sequence[int]) -> list[Chunk]:
         """The chunks of these rows, in the order asked for."""
@@ -133,7 +132,7 @@ class ChunkStore:
             base = self.bases[seg]
             found.update(
                 (r[0] + base, Chunk(*r[1:]))
-                for r in self._connection.execute(
+                for r in self._db(seg).execute(
                     f"SELECT row, {CHUNK_COLUMNS} FROM s{seg}.chunks WHERE row IN ({marks})", local
                 )
             )
@@ -141,15 +140,13 @@ class ChunkStore:
 
     def rows_of_article(self, article_id: str) -> list[int]:
         """The chunk rows of a live article, in its text's order."""
-        held = self._connection.execute(
-            "SELECT seg FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
+        held = next(self._each("SELECT seg FROM articles WHERE id = ?", (article_id,)), None)
         if held is None:
             return []
         seg = held[0]
         return [
             row + self.bases[seg]
-            for (row,) in self._connection.execute(
+            for (row,) in self._db(seg).execute(
                 f"SELECT row FROM s{seg}.chunks WHERE article_id = ? ORDER BY row", (article_id,)
             )
         ]
@@ -158,18 +155,18 @@ class ChunkStore:
         """One segment's live chunks with their rows (its own numbering), in row order."""
         sql = (
             f"SELECT row, {CHUNK_COLUMNS} FROM s{seg}.chunks "
-            f"WHERE {_live(seg, 'article_id')} ORDER BY row"
+            f"WHERE {live(seg, 'article_id')} ORDER BY row"
         )
-        for row in self._connection.execute(sql):
+        for row in self._db(seg).execute(sql):
             yield row[0], Chunk(*row[1:])
 
     def live_articles(self, seg: int) -> Iterator[Article]:
         """One segment's live articles with their text, in the order they were written."""
         sql = (
             "SELECT id, title, text, source, url, published, metadata, pages "
-            f"FROM s{seg}.articles WHERE {_live(seg, 'id')} ORDER BY rowid"
+            f"FROM s{seg}.articles WHERE {live(seg, 'id')} ORDER BY rowid"
         )
-        for row in self._connection.execute(sql):
+        for row in self._db(seg).execute(sql):
             yield _article(row)
 
     def chunk_texts(self) -> Iterator[str]:
@@ -183,11 +180,14 @@ class ChunkStore:
 
     def article(self, article_id: str) -> Article | None:
         """The article with its whole text, or None."""
-        row = self._connection.execute(
-            "SELECT id, title, text, source, url, published, metadata, pages FROM articles "
-            "WHERE id = ?",
-            (article_id,),
-        ).fetchone()
+        row = next(
+            self._each(
+                "SELECT id, title, text, source, url, published, metadata, pages FROM articles "
+                "WHERE id = ?",
+                (article_id,),
+            ),
+            None,
+        )
         return _article(row) if row else None
 
     def articles_meta(self, ids: Sequence[str]) -> dict[str, Article]:
@@ -196,40 +196,40 @@ class ChunkStore:
             return {}
         unique = list(dict.fromkeys(ids))
         marks = ",".join("?" * len(unique))
-        rows = self._connection.execute(
-            f"SELECT {ARTICLE_META} FROM articles WHERE id IN ({marks})", unique
-        )
+        rows = self._each(f"SELECT {ARTICLE_META} FROM articles WHERE id IN ({marks})", unique)
         return {row[0]: _article(row) for row in rows}
 
     def list_articles(self, offset: int, limit: int) -> list[Article]:
-        """A page of articles without their text, ordered by id."""
-        rows = self._connection.execute(
-            f"SELECT {ARTICLE_META} FROM articles ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
-        )
-        return [_article(row) for row in rows]
+        """A page of articles without their text, ordered by id: each connection's first
+        `offset + limit`, merged (one connection skips the offset itself)."""
+        skip = offset if len(self._groups) == 1 else 0
+        sql = f"SELECT {ARTICLE_META} FROM articles ORDER BY id LIMIT ? OFFSET ?"
+        pages = [db.execute(sql, (offset + limit - skip, skip)) for db in self._groups]
+        merged = heapq.merge(*pages, key=lambda row: row[0])
+        return [_article(row) for row in islice(merged, offset - skip, offset - skip + limit)]
 
     def articles_quoting(self, text: str) -> list[str]:
         """The ids of the articles whose text contains `text` word for word, ordered by id."""
-        rows = self._connection.execute(
-            "SELECT id FROM articles WHERE instr(text, ?) > 0 ORDER BY id", (text,)
-        )
-        return [article_id for (article_id,) in rows]
+        sql = "SELECT id FROM articles WHERE instr(text, ?) > 0 ORDER BY id"
+        return list(heapq.merge(*([i for (i,) in db.execute(sql, (text,))] for db in self._groups)))
 
     def rows_matching(self, filters: Filters) -> list[int]:
         """The chunk rows of the articles that satisfy every condition, ascending (every row
-        when there is none): each article is tested once, its chunks found through the index."""
+        when there is none): each article is tested once, its chunks found through the index.
+        Each connection's rows come before the next one's: its segments come first."""
         clauses = [article_clause(condition) for condition in filters]
         where = " AND ".join(sql for sql, _ in clauses) or "1"
         params = [param for _, params in clauses for param in params]
-        selects = [
-            f"SELECT row + {self.bases[seg]} FROM s{seg}.chunks WHERE article_id IN "
-            f"(SELECT a.id FROM articles AS a WHERE a.seg = {seg} AND {where})"
-            for seg in self._segs()
-        ]
-        rows = self._connection.execute(
-            " UNION ALL ".join(selects) + " ORDER BY 1", params * len(selects)
-        )
-        return [row for (row,) in rows]
+        found: list[int] = []
+        for group, db in enumerate(self._groups):
+            selects = [
+                f"SELECT row + {self.bases[seg]} FROM s{seg}.chunks WHERE article_id IN "
+                f"(SELECT a.id FROM articles AS a WHERE a.seg = {seg} AND {where})"
+                for seg in self._segs()[group * MAX_ATTACHED : (group + 1) * MAX_ATTACHED]
+            ]
+            rows = db.execute(" UNION ALL ".join(selects) + " ORDER BY 1", params * len(selects))
+            found.extend(row for (row,) in rows)
+        return found
 
     def facets(self) -> dict[str, Any]:
         """What the articles may be filtered on, JSON-ready, for clients to offer:
@@ -247,23 +247,26 @@ class ChunkStore:
         `published`: the earliest and latest dates as written (null when no article has one)
         and how many articles have one.
         """
-        rows = self._connection.execute(FACET_VALUES, ARTICLE_FIELDS)
-        first, last, dated, articles = self._connection.execute(
-            "SELECT min(published), max(published), count(published), count(*) FROM articles"
-        ).fetchone()
+        rows = facet_counts(self._each(FACET_VALUES, ARTICLE_FIELDS))
+        spans = list(
+            self._each(
+                "SELECT min(published), max(published), count(published), count(*) FROM articles"
+            )
+        )
+        dates = [(first, last) for first, last, dated, _ in spans if dated]
         return {
-            "articles": articles,
+            "articles": sum(row[3] for row in spans),
             "fields": facet_fields(rows),
-            "published": {"from": first, "to": last, "dated": dated},
+            "published": {
+                "from": min((first for first, _ in dates), default=None),
+                "to": max((last for _, last in dates), default=None),
+                "dated": sum(row[2] for row in spans),
+            },
         }
 
     def close(self) -> None:
-        self._connection.close()
-
-
-def _live(seg: int, column: str) -> str:
-    """SQL true of a row of segment `seg` whose article (id in `column`) was not deleted."""
-    return f"{column} NOT IN (SELECT id FROM gone WHERE seg = {seg})"
+        for db in self._groups:
+            db.close()
 
 
 def _article(row: Sequence[Any]) -> Article:

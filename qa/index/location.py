@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +19,7 @@ from qa.index.legacy import upgradable, upgrade
 from qa.index.manifest import Manifest, read_catalog, read_manifest
 from qa.index.milvus.uri import MilvusUri, is_milvus_uri, parse_milvus_uri
 from qa.index.protocol import Index
+from qa.index.publish import Publication, publishing
 from qa.index.reader import LocalIndex
 from qa.index.writer import (
     IndexContents,
@@ -26,7 +27,6 @@ from qa.index.writer import (
     compact_index,
     tidy_index,
     update_index,
-    write_index,
 )
 
 Location = Path | str
@@ -53,17 +53,20 @@ class IndexTarget(Protocol):
         """Rewrite an index of an older format there in this one, without embedding again;
         False when there is none to upgrade."""
 
-    # True where an update writes only what changed (`update`); else each build is written
-    # whole (`write`).
+    # True where a build streams its segments into a publication and updates only what changed
+    # (`update`); else each build is written whole (`write`).
     updates_in_place: bool
+
+    def staging(self) -> AbstractContextManager[Publication | None]:
+        """Where a build streams the segments it writes, locked for it (None: written whole)."""
 
     def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
         """Publish `contents` there atomically; the manifest as written."""
 
     def update(
-        self, previous: Index, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+        self, staging: Publication, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
     ) -> Manifest:
-        """Publish `update` over `previous` (the index there now) atomically."""
+        """Publish `update` over its `previous` index (None: a new one) atomically."""
 
 
 @dataclass
@@ -98,14 +101,13 @@ class LocalTarget:
         upgrade(self.path, ann_min_chunks)
         return True
 
-    def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
-        return write_index(self.path, contents, manifest, ann_min_chunks)
+    def staging(self) -> AbstractContextManager[Publication]:
+        return publishing(self.path)
 
     def update(
-        self, previous: Index, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+        self, staging: Publication, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
     ) -> Manifest:
-        assert isinstance(previous, LocalIndex)
-        return update_index(previous, update, manifest, ann_min_chunks)
+        return update_index(staging, update, manifest, ann_min_chunks)
 
 
 def open_index(location: Location) -> Index:
@@ -127,7 +129,8 @@ def index_target(location: Location) -> IndexTarget:
 
 
 def compact(location: Location, ann_min_chunks: int) -> tuple[Manifest, Manifest]:
-    """Merge a local index's segments into one, without its deleted chunks: (before, after)."""
+    """Merge a local index's segments (qa.index.writer.compact_index), without its deleted
+    chunks: (before, after)."""
     if is_milvus_uri(location):
         raise IndexProblem("a Milvus index has no segments to compact: each build is written whole")
     previous = LocalIndex(Path(location))

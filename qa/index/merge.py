@@ -1,44 +1,49 @@
 """Merging segments: when to, and what the merged segment holds (nothing is embedded again).
 
-An update adds one segment; past MAX_SEGMENTS the smallest ones are merged with the update's
-fresh articles into one (Lucene's tiered merging, simplified), so that the number of segments
-stays bounded and each chunk is rewritten a few times over the life of an archive, not at every
-build. A segment with more than half of its chunks deleted is merged too, to reclaim them.
+An update adds one segment; past MAX_SEGMENTS small ones the smallest are merged with the
+update's fresh articles into one (Lucene's tiered merging, simplified), so that the number of
+segments stays bounded and each chunk is rewritten a few times over the life of an archive, not
+at every build. A segment of full size (half of qa.index.stream.SEGMENT_CHUNKS live, as a build
+streams them) is not merged for its count: a merge is held in memory, so it stays bounded, and a
+big archive simply holds more segments. A segment with more than half of its chunks deleted is
+merged too, to reclaim them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from qa.index.chunks import MAX_ATTACHED
+from qa.index import stream
 from qa.index.postings import Postings, merge_postings
 from qa.index.reader import LocalIndex
 from qa.index.segment import Segment, SegmentContents
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 
-# Segments an index holds after an update, at most (SQLite attaches at most MAX_ATTACHED).
+# Segments below full size an index holds after an update, at most.
 MAX_SEGMENTS = 8
 # Segments merged at once when there are too many: fewer merges, each of similar sizes.
 MERGE_FACTOR = 4
-assert MAX_SEGMENTS <= MAX_ATTACHED
 
 
 def live_chunks(record: Segment) -> int:
     return int(record["chunks"]) - int(record.get("deleted_chunks", 0))
 
 
+def full_size(record: Segment) -> bool:
+    """True of a segment with at least half a streamed segment's chunks live."""
+    return 2 * live_chunks(record) >= stream.SEGMENT_CHUNKS  # read now: tests make it small
+
+
 def merge_choice(records: list[Segment], fresh_chunks: int) -> list[int]:
     """The segments (positions in `records`) to merge with the fresh articles; [] for none."""
-    mostly_deleted = [
+    mostly_deleted = {
         at for at, r in enumerate(records) if 2 * r.get("deleted_chunks", 0) > int(r["chunks"])
-    ]
-    after = len(records) + (1 if fresh_chunks else 0) - len(mostly_deleted)
+    }
+    small = [at for at, r in enumerate(records) if at not in mostly_deleted and not full_size(r)]
+    after = len(small) + (1 if fresh_chunks else 0)
     chosen = set(mostly_deleted)
     if after > MAX_SEGMENTS:
-        by_size = sorted(
-            (at for at in range(len(records)) if at not in chosen),
-            key=lambda at: live_chunks(records[at]),
-        )
+        by_size = sorted(small, key=lambda at: live_chunks(records[at]))
         chosen.update(by_size[: max(MERGE_FACTOR, after - MAX_SEGMENTS + 1)])
     return sorted(chosen)
 
@@ -82,3 +87,17 @@ def _per_chunk(sentences: SentenceVectors, chunks: int) -> list[ChunkSentences]:
 
 def _joined(per_chunk: list[ChunkSentences], dim: int) -> SentenceVectors:
     return SentenceVectors.from_chunks(per_chunk, dim)
+
+
+def stream_segment(previous: LocalIndex, seg: int, out: stream.SegmentStream) -> None:
+    """One segment's live articles, in order, with their chunks, vectors and sentences read
+    from it (nothing embedded again), into `out`: one article's rows read at a time."""
+    segment, base = previous.segments[seg], previous.bases[seg]
+    rows: dict[str, list[int]] = {}
+    for row, chunk in previous.store.live_chunks(seg):  # texts read and let go: rows kept
+        rows.setdefault(chunk.article_id, []).append(row)
+    for article in previous.store.live_articles(seg):
+        local = rows.get(article.id, [])
+        chunks = previous.store.chunks([row + base for row in local])
+        vectors = segment.vectors.vectors_of(local)
+        out.hold(article, chunks, vectors, segment.sentences.of_rows(local))

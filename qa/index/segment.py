@@ -60,12 +60,8 @@ def write_segment(folder: Path, contents: SegmentContents, ann_min_chunks: int) 
     The vector index is exact below `ann_min_chunks` chunks, approximate (with the exact vectors
     kept beside it) from there on.
     """
-    vectors = np.ascontiguousarray(contents.vectors, dtype=np.float32)
-    vector_index = make_vector_index(vectors, ann_min_chunks)
     write_chunk_store(folder / CHUNKS, contents.articles, contents.chunks)
-    faiss.write_index(vector_index, str(folder / VECTORS))
-    if is_approximate(vector_index):
-        np.save(folder / EXACT_VECTORS, vectors.astype(np.float16))
+    vector_index = write_vectors(folder, contents.vectors, ann_min_chunks)
     contents.sentences.save(folder)
     SentenceWords.save(folder, [c.text for c in contents.chunks], contents.sentences)
     postings = contents.postings or Postings.build(c.text for c in contents.chunks)
@@ -78,6 +74,16 @@ def write_segment(folder: Path, contents: SegmentContents, ann_min_chunks: int) 
         "vector_index": describe(vector_index),
         "deleted": [],
     }
+
+
+def write_vectors(folder: Path, vectors: np.ndarray, ann_min_chunks: int) -> faiss.Index:
+    """Write a segment's vector index (and the exact vectors beside an approximate one)."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    vector_index = make_vector_index(vectors, ann_min_chunks)
+    faiss.write_index(vector_index, str(folder / VECTORS))
+    if is_approximate(vector_index):
+        np.save(folder / EXACT_VECTORS, vectors.astype(np.float16))
+    return vector_index
 
 
 @dataclass

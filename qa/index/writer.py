@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 
 from qa.index.manifest import Manifest, read_catalog, stamped
-from qa.index.merge import merge_choice, merged_contents
+from qa.index.merge import merge_choice, merged_contents, stream_segment
 from qa.index.postings import Postings
+from qa.index.protocol import Index
 from qa.index.publish import Publication, publishing
 from qa.index.reader import LocalIndex
 from qa.index.segment import Segment, SegmentContents, write_segment
 from qa.index.sentence_vectors import SentenceVectors
+from qa.index.stream import SegmentStream
 from qa.ingest.article import Article
 from qa.text.chunking import Chunk
 
@@ -49,6 +51,9 @@ class IndexUpdate:
     deleted: set[str]
     articles: dict[str, str]  # every article after the update: id → content hash
     aliases: dict[str, str] = field(default_factory=dict)
+    previous: Index | None = None  # the index updated (None: a new one, of the fresh alone)
+    # Segments of fresh articles the build streamed into its publication already (qa.index.stream).
+    written: list[Segment] = field(default_factory=list)
 
 
 def write_index(
@@ -70,20 +75,24 @@ def write_index(
 
 
 def update_index(
-    previous: LocalIndex, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
+    publication: Publication, update: IndexUpdate, manifest: Manifest, ann_min_chunks: int
 ) -> Manifest:
-    """Publish `update` over `previous`: the deleted articles marked in their segments, the fresh
-    ones in a new segment, merged with small segments when the index holds too many."""
-    with publishing(previous.path) as publication:
-        records = _with_deletions(previous, update.deleted)
-        chosen = merge_choice(records, len(update.fresh.chunks))
-        fresh = update.fresh
-        if chosen:
-            fresh = merged_contents(previous, chosen, records, fresh)
-            records = [r for at, r in enumerate(records) if at not in set(chosen)]
-        if fresh.chunks:
-            records.append(_segment(publication, fresh, ann_min_chunks))
-        return _publish(publication, manifest, records, update.articles, update.aliases)
+    """Publish `update` over its previous index (None: a whole new one): the deleted articles
+    marked in their segments, the streamed segments added, the rest of the fresh ones in a new
+    segment, merged with small segments when the index holds too many."""
+    previous = update.previous
+    assert previous is None or isinstance(previous, LocalIndex)
+    records = _with_deletions(previous, update.deleted) if previous is not None else []
+    chosen = merge_choice(records, len(update.fresh.chunks))
+    fresh = update.fresh
+    if chosen:
+        assert previous is not None
+        fresh = merged_contents(previous, chosen, records, fresh)
+        records = [r for at, r in enumerate(records) if at not in set(chosen)]
+    records.extend(update.written)
+    if fresh.chunks:
+        records.append(_segment(publication, fresh, ann_min_chunks))
+    return _publish(publication, manifest, records, update.articles, update.aliases)
 
 
 def tidy_index(target: Path, manifest: Manifest) -> None:
@@ -94,22 +103,20 @@ def tidy_index(target: Path, manifest: Manifest) -> None:
 
 
 def compact_index(previous: LocalIndex, ann_min_chunks: int) -> Manifest:
-    """Merge every segment of `previous` into one, without its deleted articles."""
+    """Rewrite the live articles of every segment of `previous` into as few segments as the
+    bound allows (SEGMENT_CHUNKS: one, below it), without its deleted articles: nothing is
+    embedded again, and memory stays bounded as in a streamed build."""
     with publishing(previous.path) as publication:
-        records = [dict(r) for r in previous.manifest["segments"]]
-        dim = previous.dim
-        empty = SegmentContents(
-            [], [], np.zeros((0, dim), np.float32), SentenceVectors.from_chunks([], dim)
+        out = SegmentStream(None, lambda: previous.dim, publication, ann_min_chunks, "local")
+        for seg in range(len(previous.segments)):
+            stream_segment(previous, seg, out)
+        rest = out.finish()
+        out.approximate(previous.chunk_count)
+        records = out.written + (
+            [_segment(publication, rest, ann_min_chunks)] if rest.chunks else []
         )
-        fresh = merged_contents(previous, list(range(len(records))), records, empty)
         kept = read_catalog(previous.path, previous.manifest)
-        return _publish(
-            publication,
-            kept,
-            [_segment(publication, fresh, ann_min_chunks)],
-            kept["articles"],
-            kept.get("aliases", {}),
-        )
+        return _publish(publication, kept, records, kept["articles"], kept.get("aliases", {}))
 
 
 def finished_manifest(manifest: Manifest, contents: IndexContents, **facts: Any) -> Manifest:

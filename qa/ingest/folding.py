@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,9 @@ def known_lines(record: FileRecord | None) -> dict[str, tuple[str, str]]:
 class Folding:
     """The articles read so far, by id and by hash, and what was folded (into `result`)."""
 
-    def __init__(self, result: ReadResult) -> None:
+    def __init__(self, result: ReadResult, take: Callable[[Article], None] | None = None) -> None:
         self.result = result
+        self.take = take or result.articles.append  # given: each article kept, as it is read
         self.by_id: dict[str, tuple[str, str]] = {}  # id → (hash, source)
         self.by_hash: dict[str, str] = {}
 
@@ -76,7 +78,7 @@ class Folding:
         if article is None:
             self.result.known[article_id] = content_hash
         else:
-            self.result.articles.append(article)
+            self.take(article)
 
 
 def file_state(path: Path) -> tuple[int, int]:

@@ -4,7 +4,7 @@ Articles (or Problems)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +41,19 @@ EMPTY_FILE = "empty file"
 
 
 def read_sources(
-    sources: Sequence[str | Path], known: dict[str, FileRecord] | None = None
+    sources: Sequence[str | Path],
+    known: dict[str, FileRecord] | None = None,
+    take: Callable[[Article], None] | None = None,
 ) -> ReadResult:
     """Read folders (recursively) and files; bad files become Problems, the rest goes on.
 
     A file that `known` (an earlier build's `files`) lists with its size and modification time
     unchanged is not read again: its articles are folded by id and hash (`ReadResult.known`).
+    `take`, when given, gets each article kept as it is read, instead of `ReadResult.articles`
+    (a build streams them: qa.index.stream).
     """
     result = ReadResult()
-    folding = Folding(result)
+    folding = Folding(result, take)
     for path, article_id in _walk(sources, result.problems):
         key = str(path)
         record = (known or {}).get(key)
@@ -58,7 +62,11 @@ def read_sources(
             result.files[key] = record
             continue
         try:
-            found = list(_read_file(path, article_id, known_lines(record)))
+            entries = _read_file(path, article_id, known_lines(record))
+            # A JSONL file is folded line by line as it is read (a build streams its articles,
+            # however many a file holds); any other is read whole first: a bad one gives none.
+            found = entries if path.suffix.lower() == ".jsonl" else list(entries)
+            items = [fold(entry, folding) for entry in found]
         except ArticleError as exc:
             result.problems.append(Problem(display_path(path), str(exc)))
             continue
@@ -67,7 +75,7 @@ def read_sources(
                 Problem(display_path(path), f"cannot read: {exc.strerror or exc}")
             )
             continue
-        result.files[key] = new_record(path, [fold(entry, folding) for entry in found])
+        result.files[key] = new_record(path, items)
     return result
 
 

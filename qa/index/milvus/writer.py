@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,9 @@ class MilvusTarget:
     def published(self) -> Manifest | None:
         previous = self.previous()
         return None if previous is None else previous.manifest
+
+    def staging(self) -> AbstractContextManager[None]:
+        return nullcontext()  # written whole: nothing is streamed
 
     def write(self, contents: IndexContents, manifest: Manifest, ann_min_chunks: int) -> Manifest:
         return write_milvus(self.uri, contents, manifest, ann_min_chunks)

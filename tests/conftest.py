@@ -14,6 +14,8 @@ from qa.config import Settings
 from qa.embed.embedder import Embedder, load_embedder
 from qa.index.build import build_index
 from qa.index.layout import SEGMENTS
+from qa.index.reader import LocalIndex
+from qa.text.words import content_words_of_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -140,3 +142,13 @@ def milvus_lite_uri(folder: Path, name: str = "qa") -> str:
     """A milvus-lite index location in `folder` (the pure-Python engine, in this process)."""
     pytest.importorskip("milvus_lite", reason="milvus-lite is absent")
     return f"milvus-lite://{folder / 'milvus.db'}/{name}"
+
+
+def assert_stored_words(index_dir: Path) -> None:
+    """Every chunk's stored sentence words are those its text gives (qa.index.sentence_words)."""
+    index = LocalIndex(index_dir)
+    rows = list(range(index.chunk_count))
+    stored = index.sentences_of(rows)
+    assert all(s.words is not None for s in stored)
+    for chunk, sentences in zip(index.chunks(rows), stored, strict=True):
+        assert sentences.words == content_words_of_spans(chunk.text, sentences.spans)

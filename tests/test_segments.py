@@ -29,7 +29,7 @@ from qa.index.layout import MANIFEST, README, README_TEXT, SEGMENTS
 from qa.index.location import compact
 from qa.index.manifest import read_catalog, read_manifest
 from qa.index.reader import LocalIndex
-from tests.conftest import SEED_QUESTION
+from tests.conftest import SEED_QUESTION, assert_stored_words
 
 STORIES = {
     "leeds": "Floods in Leeds closed the railway station on Monday. Engineers expect repairs to "
@@ -162,6 +162,7 @@ def test_merges_keep_the_segments_few_and_the_answers_the_same(
     merged = LocalIndex(settings.index_dir).manifest["segments"]
     assert len(merged) <= 3
     assert_same_answers(answers(settings, embedder), answers(fresh, embedder))
+    assert_stored_words(settings.index_dir)  # copied by the merge, made for the new chunks
 
     before, after = compact(settings.index_dir, settings.ann_min_chunks)
     assert len(after["segments"]) == 1 and after["segments"][0]["deleted"] == []

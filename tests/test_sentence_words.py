@@ -6,23 +6,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from qa.answer.searcher import Searcher
 from qa.config import Settings
+from qa.index import sentence_words
+from qa.index.build import build_index
 from qa.index.layout import SENTENCE_WORDS, SENTENCE_WORDS_OFFSETS
+from qa.index.location import compact
 from qa.index.reader import LocalIndex
-from qa.text.words import content_words_of_spans
-from tests.conftest import only_segment
+from tests.conftest import assert_stored_words, only_segment
 
 QUESTIONS = ("Who rescued the crew?", "How much did it cost?", "Where did the boat sink?")
 
 
 def test_stored_words_are_the_words_of_each_sentence(seed_index: Settings) -> None:
-    index = LocalIndex(seed_index.index_dir)
-    rows = list(range(index.chunk_count))
-    stored = index.sentences_of(rows)
-    assert all(s.words is not None for s in stored)
-    for chunk, sentences in zip(index.chunks(rows), stored, strict=True):
-        assert sentences.words == content_words_of_spans(chunk.text, sentences.spans)
+    assert_stored_words(seed_index.index_dir)
 
 
 def test_a_segment_without_stored_words_answers_the_same(
@@ -42,3 +41,23 @@ def test_a_segment_without_stored_words_answers_the_same(
             theirs.short,
             theirs.passages,
         )
+
+
+def test_a_merge_copies_the_stored_words_and_makes_none(
+    make_settings, seed_copy: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings()
+    build_index(settings, [str(seed_copy)], embedder=embedder)
+    story = "Lifeboat crews rescued six people. The boat sank off Whitby on Sunday."
+    (seed_copy / "rescue.txt").write_text(story, encoding="utf-8")
+    build_index(settings, embedder=embedder)
+    assert len(LocalIndex(settings.index_dir).manifest["segments"]) == 2
+
+    def no_words(*_: object) -> None:
+        raise AssertionError("a merge made words it could copy")
+
+    monkeypatch.setattr(sentence_words, "content_words_of_spans", no_words)
+    _, after = compact(settings.index_dir, settings.ann_min_chunks)
+    monkeypatch.undo()
+    assert len(after["segments"]) == 1
+    assert_stored_words(settings.index_dir)

@@ -16,7 +16,7 @@ import numpy as np
 from qa.index import stream
 from qa.index.postings import Postings, merge_postings
 from qa.index.reader import LocalIndex
-from qa.index.segment import Segment, SegmentContents
+from qa.index.segment import LoadedSegment, Segment, SegmentContents
 from qa.index.sentence_vectors import ChunkSentences, SentenceVectors
 
 # Segments below full size an index holds after an update, at most.
@@ -54,6 +54,7 @@ def merged_contents(
     """The live articles and chunks of the chosen segments (in order), then the fresh ones, with
     their vectors, sentences and postings read from the segments, not made again."""
     articles, chunks, blocks, sentences = [], [], [], []
+    words: list[bytes | None] = []
     postings: list[tuple[Postings, np.ndarray]] = []
     for seg in chosen:
         deleted = set(records[seg].get("deleted", []))
@@ -68,6 +69,7 @@ def merged_contents(
         articles.extend(a for a in previous.store.live_articles(seg) if a.id not in deleted)
         blocks.append(segment.vectors.vectors_of(rows))
         sentences.extend(segment.sentences.of_rows(rows))
+        words.extend(stored_words(segment, rows))
         postings.append((segment.postings, kept))
     fresh_postings = fresh.postings or Postings.build(c.text for c in fresh.chunks)
     postings.append((fresh_postings, np.ones(fresh_postings.size, dtype=bool)))
@@ -78,7 +80,13 @@ def merged_contents(
         np.vstack([*blocks, fresh.vectors.reshape(-1, dim)]),
         _joined([*sentences, *_per_chunk(fresh.sentences, len(fresh.chunks))], dim),
         merge_postings(postings),
+        words,
     )
+
+
+def stored_words(segment: LoadedSegment, rows: list[int]) -> list[bytes | None]:
+    """The segment's stored sentence-words lines of these rows (None each when it has none)."""
+    return segment.words.lines_of(rows) if segment.words else [None] * len(rows)
 
 
 def _per_chunk(sentences: SentenceVectors, chunks: int) -> list[ChunkSentences]:
@@ -100,4 +108,5 @@ def stream_segment(previous: LocalIndex, seg: int, out: stream.SegmentStream) ->
         local = rows.get(article.id, [])
         chunks = previous.store.chunks([row + base for row in local])
         vectors = segment.vectors.vectors_of(local)
-        out.hold(article, chunks, vectors, segment.sentences.of_rows(local))
+        sentences = segment.sentences.of_rows(local)
+        out.hold(article, chunks, vectors, sentences, stored_words(segment, local))

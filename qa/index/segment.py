@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,8 @@ class SegmentContents:
     vectors: np.ndarray
     sentences: SentenceVectors
     postings: Postings | None = None
+    # Each chunk's stored sentence-words line where a merge read it (None: made from its text).
+    words: list[bytes | None] = field(default_factory=list)
 
 
 def new_segment_name() -> str:
@@ -63,7 +65,8 @@ def write_segment(folder: Path, contents: SegmentContents, ann_min_chunks: int) 
     write_chunk_store(folder / CHUNKS, contents.articles, contents.chunks)
     vector_index = write_vectors(folder, contents.vectors, ann_min_chunks)
     contents.sentences.save(folder)
-    SentenceWords.save(folder, [c.text for c in contents.chunks], contents.sentences)
+    texts = [c.text for c in contents.chunks]
+    SentenceWords.save(folder, texts, contents.sentences, contents.words)
     postings = contents.postings or Postings.build(c.text for c in contents.chunks)
     postings.save(folder / LEXICAL)
     return {

@@ -35,17 +35,24 @@ class SentenceWords:
         weakref.finalize(self, os.close, self._fd)
 
     @staticmethod
-    def save(folder: Path, texts: Sequence[str], sentences: SentenceVectors) -> None:
-        """Write the words of the sentences of chunk rows 0, 1, … (`texts`: their text)."""
+    def save(
+        folder: Path,
+        texts: Sequence[str],
+        sentences: SentenceVectors,
+        lines: Sequence[bytes | None] = (),
+    ) -> None:
+        """Write the words of the sentences of chunk rows 0, 1, … (`texts`: their text); a
+        row's line read from the segment it comes from (`lines`, a merge) is written as it is."""
         rows = sentences.spans[:, 0]
         bounds = np.searchsorted(rows, np.arange(len(texts) + 1, dtype=rows.dtype))
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)
         with open(Path(folder) / SENTENCE_WORDS, "wb") as handle:
             for row, text in enumerate(texts):
-                spans = sentences.spans[bounds[row] : bounds[row + 1], 1:].tolist()
-                found = content_words_of_spans(text, spans) if spans else []
-                line = SENTENCES.join(WORDS.join(sorted(words)) for words in found) + "\n"
-                offsets[row + 1] = offsets[row] + handle.write(line.encode("utf-8"))
+                line = lines[row] if row < len(lines) else None
+                if line is None:
+                    spans = sentences.spans[bounds[row] : bounds[row + 1], 1:].tolist()
+                    line = _line(content_words_of_spans(text, spans) if spans else [])
+                offsets[row + 1] = offsets[row] + handle.write(line)
         np.save(Path(folder) / SENTENCE_WORDS_OFFSETS, offsets)
 
     @classmethod
@@ -58,15 +65,27 @@ class SentenceWords:
     def chunk_rows(self) -> int:
         return len(self.offsets) - 1
 
+    def lines_of(self, rows: Sequence[int]) -> list[bytes | None]:
+        """The stored lines of these chunk rows, as `save` takes them."""
+        return [self._line(row) for row in rows]
+
+    def _line(self, row: int) -> bytes:
+        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
+        return os.pread(self._fd, end - start, start)
+
     def of_rows(self, rows: Sequence[int], counts: Sequence[int]) -> list[list[set[str]]]:
         """The content words of each sentence of each chunk row (`counts`: how many sentences
         each has), in the order asked for."""
         found = []
         for row, count in zip(rows, counts, strict=True):
-            start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-            line = os.pread(self._fd, end - start, start).decode("utf-8")[:-1]
+            line = self._line(row).decode("utf-8")[:-1]
             parts = line.split(SENTENCES) if count else []
             if len(parts) != count:
                 raise ValueError(f"chunk row {row}: {len(parts)} sentences' words, not {count}")
             found.append([set(part.split()) for part in parts])
         return found
+
+
+def _line(found: Sequence[set[str]]) -> bytes:
+    """A chunk's line: its sentences' sorted stems."""
+    return (SENTENCES.join(WORDS.join(sorted(words)) for words in found) + "\n").encode("utf-8")

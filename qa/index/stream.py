@@ -53,6 +53,7 @@ class _Piece:
     vectors: np.ndarray
     spans: np.ndarray  # (chunk within the article, start, end) per sentence
     sentences: np.ndarray
+    words: list[bytes | None]  # each chunk's stored sentence-words line, or None
 
 
 class SegmentStream:
@@ -116,9 +117,11 @@ class SegmentStream:
         chunks: list[Chunk],
         vectors: np.ndarray,
         per_chunk: list[ChunkSentences],
+        words: list[bytes | None] | None = None,
     ) -> None:
-        """Take one article made already (embedded, or read from a segment): a segment is
-        written when the chunks held reach SEGMENT_CHUNKS."""
+        """Take one article made already (embedded, or read from a segment, with its chunks'
+        stored sentence words): a segment is written when the chunks held reach
+        SEGMENT_CHUNKS."""
         dim = self.dim()
         spans = [(n, *span) for n, chunk in enumerate(per_chunk) for span in chunk.spans]
         blocks = [c.vectors for c in per_chunk]
@@ -126,7 +129,8 @@ class SegmentStream:
             np.vstack(blocks).astype(np.float16) if blocks else np.zeros((0, dim), np.float16)
         )
         held = np.array(spans, dtype=np.int32).reshape(-1, 3)
-        self.held.append(_Piece(article, chunks, vectors, held, sentences))
+        stored = words if words is not None else [None] * len(chunks)
+        self.held.append(_Piece(article, chunks, vectors, held, sentences, stored))
         self.held_chunks += len(chunks)
         self.articles += 1
         self.chunks += len(chunks)
@@ -168,15 +172,18 @@ def _joined(pieces: list[_Piece], dim: int) -> SegmentContents:
     sentence_vectors = np.empty((sentences, dim), dtype=np.float16)
     articles: list[Article] = []
     all_chunks: list[Chunk] = []
+    words: list[bytes | None] = []
     row = first = 0
     pieces.reverse()
     while pieces:
         piece = pieces.pop()
         articles.append(piece.article)
         all_chunks.extend(piece.chunks)
+        words.extend(piece.words)
         vectors[row : row + len(piece.chunks)] = piece.vectors.reshape(-1, dim)
         last = first + len(piece.spans)
         spans[first:last] = piece.spans + np.array([row, 0, 0], dtype=np.int32)
         sentence_vectors[first:last] = piece.sentences
         row, first = row + len(piece.chunks), last
-    return SegmentContents(articles, all_chunks, vectors, SentenceVectors(spans, sentence_vectors))
+    joined = SentenceVectors(spans, sentence_vectors)
+    return SegmentContents(articles, all_chunks, vectors, joined, words=words)

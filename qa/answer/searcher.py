@@ -34,7 +34,7 @@ from qa.index.errors import ModeUnavailable
 from qa.index.filters import Filters
 from qa.index.location import open_index
 from qa.index.protocol import Index
-from qa.text.rarity import warm_up
+from qa.text import forms, rarity
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ class Searcher:
             load_reranker(settings.reranker) if settings.reranker else None
         )
         self.reader = reader_for(settings.reader)
-        warm_up()
+        rarity.warm_up()
+        forms.warm_up()
 
     @property
     def manifest(self) -> dict:

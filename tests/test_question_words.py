@@ -85,9 +85,10 @@ def test_informed_share_weighs_rare_words_most(index: LexicalIndex) -> None:
 def test_a_word_is_found_in_any_of_its_forms(index: LexicalIndex) -> None:
     # A stemmer joins "crossed" and "crossing", never "win" and "won" nor "fall" and "fell".
     words = question_words(index, "Which team did Hewitt beat when rain began to fall?")
-    assert words.overlap(content_words("Hewitt was beaten as rain fell."))[0] > words.overlap(
-        content_words("Hewitt was absent as rain threatened.")
-    )[0]
+    assert (
+        words.overlap(content_words("Hewitt was beaten as rain fell."))[0]
+        > words.overlap(content_words("Hewitt was absent as rain threatened."))[0]
+    )
     assert words.focus(content_words("Rain fell.")) == 1.0
     assert words.informed(content_words("Rain fell")) == words.informed(content_words("Rain falls"))
     # The archive holds "fell": "fall" is no word it lacks.

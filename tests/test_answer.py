@@ -36,6 +36,17 @@ def test_answer_first_moves_the_quoted_passage_up_and_keeps_the_others_in_order(
     assert [p.rank for p in passages] == [1, 2, 3, 4]
 
 
+def test_one_passage_asked_for_is_the_answers(seed_searcher: Searcher) -> None:
+    # The answer is not in the first-ranked passage: asking for one passage must not lose it
+    # to the first ranked, whose best sentence is about the Turkish zone.
+    question = "how many times has Turkey invaded Syria?"
+    five, one = seed_searcher.ask(question, k=5), seed_searcher.ask(question, k=1)
+    assert five.text is not None and "at least two" in five.text
+    assert (one.text, one.passage, len(one.passages)) == (five.text, 1, 1)
+    assert one.passages[0].row == five.passages[0].row
+    assert one.short is not None and one.short.text == "at least two"
+
+
 def test_every_passage_highlights_a_sentence_of_its_own(seed_searcher: Searcher) -> None:
     for passage in seed_searcher.ask(SEED_QUESTION, k=3).passages:
         a, b = passage.highlight

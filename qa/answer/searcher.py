@@ -27,7 +27,7 @@ from qa.answer.readers import reader_for
 from qa.answer.records import VAGUE_NOTICE, Answer, Passage
 from qa.answer.rerank import Reranker, load_reranker
 from qa.answer.retrieve import FusedHit, passages_of, retrieve
-from qa.answer.tuned import RESCORE
+from qa.answer.tuned import ANSWER_PASSAGES, RESCORE
 from qa.config import MODES, Settings
 from qa.embed.embedder import Embedder, load_embedder
 from qa.index.errors import ModeUnavailable
@@ -52,8 +52,10 @@ class SearchResult:
     """What a search found: passages (best sentences highlighted) and the answer's evidence."""
 
     passages: list[Passage]
+    # The answer sentence, ranked among `passages` (None when it lies in a passage not listed,
+    # which happens only to a withheld answer: a given one's passage is listed first).
     best: SentenceFeatures | None
-    not_found: NotFoundFeatures | None  # what the "not found" model weighs about `best`
+    not_found: NotFoundFeatures | None  # what the "not found" model weighs about the answer
     unknown_words: tuple[str, ...]  # the question's words that no indexed chunk contains
     # The question holds no word but function words ("what is it?"): nothing to answer about.
     vague: bool = False
@@ -128,28 +130,33 @@ class Searcher:
         among: Sequence[int] | None = None,
         prefer: Collection[str] = (),
     ) -> SearchResult:
-        """Ranked passages with their best sentences highlighted, and the answer's evidence."""
-        depth = max(k, RESCORE) if mode == "hybrid" else k
+        """Ranked passages with their best sentences highlighted, and the answer's evidence.
+
+        The answer is read from the first ANSWER_PASSAGES passages whatever `k`: its passage is
+        listed first, so that one passage asked for is the answer's, not merely the first ranked.
+        """
+        read_k = max(k, ANSWER_PASSAGES)
+        depth = max(read_k, RESCORE) if mode == "hybrid" else read_k
         stage = self.first_stage(question, depth, mode, among, prefer)
         passages, read = stage.passages, stage.features
         if mode == "hybrid":
             passages, read = rescored(passages, read)
         if self.reranker:
             passages, read = self.reranker.reorder(question, passages, read)
-        best = best_per_passage(read[:k])  # only the passages shown are highlighted
+        best = best_per_passage(read[:read_k])  # only the passages read are highlighted
         if self.reranker:
-            chosen = self.reranker.answer_sentence(question, passages[:k], read)
+            chosen = self.reranker.answer_sentence(question, passages[:read_k], read)
             best = best | ({chosen.rank: chosen} if chosen else {})
         passages = [
             replace(p, highlight=best[p.rank].span if p.rank in best else None)
-            for p in passages[:k]
+            for p in passages[:read_k]
         ]
         unknown = stage.query.words.unseen
         winner = chosen if self.reranker else answer_sentence(best, len(passages))
         if not stage.query.words.informative:
-            return SearchResult(passages, None, None, unknown, vague=True)
+            return SearchResult(passages[:k], None, None, unknown, vague=True)
         if winner is None:
-            return SearchResult(passages, None, None, unknown)
+            return SearchResult(passages[:k], None, None, unknown)
         evidence = NotFoundFeatures.of(
             winner,
             passages[winner.rank - 1],
@@ -159,7 +166,7 @@ class Searcher:
         )
         if evidence.answers:
             passages, winner = answer_first(passages, winner)
-        return SearchResult(passages, winner, evidence, unknown)
+        return SearchResult(passages[:k], winner if winner.rank <= k else None, evidence, unknown)
 
     def first_stage(
         self,

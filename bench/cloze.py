@@ -20,24 +20,26 @@ heuristic reader, end to end on the public sets.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.cloze_data import Example, articles_of, make_examples
-from bench.public import RESULTS, SETS, arguments, corpus, held_out, questions_file
+from bench.cloze_read import READINGS, WHERE, read_all, scored, searched
+from bench.public import RESULTS, arguments, corpus
 from bench.report import machine, percentiles, save_json, table
-from qa.answer.readers import HeuristicReader, Reader, reader_for
-from qa.answer.records import Passage
+from qa.answer.readers import HeuristicReader, reader_for
 from qa.answer.searcher import Searcher
 from qa.config import Settings
-from qa.evaluate import Question, read_questions
-from qa.short_scores import exact_match, token_f1
+
+# What a training did, saved beside the weights it made.
+TRAINING_FILE = "cloze-training.json"
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def train(model_dir: Path, training: Training, data: Path) -> dict[str, Any]:
             print(f"step {step}/{len(plan)} loss {recent:.3f} {elapsed / 60:.1f} min", flush=True)
     model.save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
-    return {
+    done = {
         **training.__dict__,
         "made": len(examples),
         "trained_on": len(rows),
@@ -133,74 +135,8 @@ def train(model_dir: Path, training: Training, data: Path) -> dict[str, Any]:
         "training_s": round(time.perf_counter() - started - made, 1),
         "last_loss": round(sum(losses[-50:]) / max(len(losses[-50:]), 1), 3),
     }
-
-
-@dataclass(frozen=True)
-class Searched:
-    """One answerable question as the Searcher found it: its passages, the rank of the answer
-    sentence's passage (None: no sentence), and whether "not found" lets the answer through."""
-
-    set: str
-    question: Question
-    passages: list[Passage]
-    rank: int | None
-    answered: bool
-
-
-def searched(searcher: Searcher, data: Path) -> Iterator[Searched]:
-    """Every answerable question of both sets, searched as `Searcher.ask` does (hybrid, top 5)."""
-    for name in SETS:
-        for question in read_questions(questions_file(data, name)):
-            if question.unanswerable:
-                continue
-            found = searcher.find(question.question, k=5, mode="hybrid")
-            best = found.best
-            answered = best is not None and found.not_found is not None
-            answered = answered and found.not_found.answers
-            rank = best.rank if best else None
-            yield Searched(name, question, found.passages, rank, answered)
-
-
-def read_all(reader: Reader, cases: Sequence[Searched]) -> list[tuple[str | None, float]]:
-    """Each question's short answer by this reader (answer given or not) and its milliseconds."""
-    out = []
-    for case in cases:
-        started = time.perf_counter()
-        short = reader.read(case.question.question, case.passages, case.rank) if case.rank else None
-        out.append((short.text if short else None, (time.perf_counter() - started) * 1000))
-    return out
-
-
-def scored(name: str, cases: Sequence[Searched], said: Sequence[tuple[str | None, float]]) -> list:
-    """EM, F1 and the share given, end to end and answer given or not, per set and half."""
-    rows = []
-    for gated in (True, False):
-        for part in SETS:
-            for held in (False, True):
-                chosen = [
-                    (text if case.answered or not gated else None, case)
-                    for case, (text, _) in zip(cases, said, strict=True)
-                    if case.set == part and held_out(case.question) == held
-                ]
-                answers = [case.question.answers for _, case in chosen]
-                texts = [text for text, _ in chosen]
-                rows.append(
-                    {
-                        "reader": name,
-                        "reading": "end to end" if gated else "answer given or not",
-                        "set": f"{part}/{'held' if held else 'tune'}",
-                        "em": _mean(map(exact_match, texts, answers)),
-                        "f1": _mean(map(token_f1, texts, answers)),
-                        "given": _mean(t is not None for t in texts),
-                        "questions": len(chosen),
-                    }
-                )
-    return rows
-
-
-def _mean(values: Iterator[float] | map) -> float:
-    values = list(values)
-    return round(sum(values) / len(values), 3) if values else 0.0
+    save_json(model_dir / TRAINING_FILE, done)
+    return done
 
 
 def main() -> None:
@@ -226,22 +162,23 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     readers = args.reader or [RESULTS / f"cloze-reader-{args.layers}l"]
-    trained = None
     if not args.skip_training:
         training = Training(
             args.examples, args.layers, args.max_length, args.batch, args.rate, args.seed
         )
-        trained = train(readers[0], training, args.data)
-        print(f"trained {readers[0]}: {trained}")
+        print(f"trained {readers[0]}: {train(readers[0], training, args.data)}")
+    trained = {str(d): json.loads((d / TRAINING_FILE).read_text()) for d in readers}
     searcher = Searcher(Settings.from_env(index_dir=args.index))
     cases = list(searched(searcher, args.data))
     rows, latency = [], {}
     for name, reader in [("heuristic", HeuristicReader())] + [
         (str(d), reader_for(str(d))) for d in readers
     ]:
-        said = read_all(reader, cases)
-        rows += scored(name, cases, said)
-        latency[name] = percentiles(ms for text, ms in said)
+        for where in WHERE:
+            said = read_all(reader, cases, where)
+            for reading in (r for r, (w, _) in READINGS.items() if w == where):
+                rows += scored(name, reading, cases, said)
+            latency[f"{name} ({where})"] = percentiles(ms for text, ms in said)
     save_json(
         args.out,
         {"machine": machine(), "training": trained, "rows": rows, "latency_ms": latency},

@@ -11,8 +11,11 @@ import pytest
 
 from bench.cloze import encoded
 from bench.cloze_data import Example, articles_of, make_examples, wh_word
+from bench.cloze_read import windows
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
+from qa.answer.records import Citation, Passage
 from qa.answer.short_types import DATE
+from qa.text.spans import split_chunk
 
 TEXTS = [
     "Quarterly profits at TimeWarner jumped 76% to $1.13bn for the three months to December. "
@@ -110,3 +113,23 @@ def test_labels_point_at_the_answer_word_pieces(corpora) -> None:
         assert pieces.replace(" ", "") == wanted.replace(" ", "")
     short = encoded(tokenizer, examples, 48)  # the context is cut: some answers are lost
     assert len(short) < len(rows)
+
+
+def test_windows_keep_the_best_sentences_with_their_neighbours_and_exact_offsets() -> None:
+    article = TEXTS[0]  # two paragraphs of two sentences: one passage of four, one of two
+    sentences = split_chunk(article)
+    second = article.split("\n\n")[1]
+    passages = []
+    for rank, (text, best) in enumerate(
+        ((second, split_chunk(second)[1]), (article, sentences[2])), 1
+    ):
+        start = article.index(text)
+        citation = Citation("0", "", "", None, None, 0, start, start + len(text))
+        passages.append(Passage(rank, 1.0, text, best, 0, citation, rank))
+    read = windows(passages, 2)  # the answer sentence is passage 2's: it is read first
+    assert [p.rank for p in read] == [1, 2]
+    assert read[0].text == article[sentences[1][0] : sentences[3][1]]  # sentences 2-4 of 4
+    assert read[1].text == second  # the last sentence of two and the one before it
+    for window, passage in zip(read, passages[::-1], strict=True):
+        assert article[window.citation.start : window.citation.end] == window.text
+        assert window.text[slice(*window.highlight)] == passage.text[slice(*passage.highlight)]

@@ -34,7 +34,7 @@ from qa.answer.short import Context, feature_names, readings
 from qa.config import Settings
 from qa.evaluate import Question, read_questions
 from qa.short_scores import exact_match, normalized, token_f1
-from qa.text.spans import paragraph_spans, sentence_spans
+from qa.text.spans import Span, paragraph_spans, sentence_spans
 
 FEATURES = feature_names()
 # L2 penalty of the conditional logit (on the whole objective, a mean over questions).
@@ -99,30 +99,47 @@ def answerable(data: Path) -> Iterator[tuple[str, Question]]:
 
 def gold_cases(data: Path) -> list[Case]:
     """Every answerable question read against its gold sentence."""
-    articles = {}
+    texts = article_texts(data)
+    cases = []
+    for name, question in answerable(data):
+        text = texts[question.article_id]
+        sentences = sentence_spans(text)
+        cases.append(
+            case_of(
+                name,
+                question,
+                [Context(text, sentences, gold_sentence(data, question, text, sentences))],
+            )
+        )
+    return cases
+
+
+def article_texts(data: Path) -> dict[str, str]:
+    """The text of every article of both sets, by id."""
+    texts = {}
     for name in SETS:
         for line in (data / name / "articles.jsonl").open(encoding="utf-8"):
             record = json.loads(line)
-            articles[record["id"]] = record
-    cases = []
-    for name, question in answerable(data):
-        text = articles[question.article_id]["text"]
-        sentences = sentence_spans(text)
-        paragraph = (0, len(text))
-        if (number := _paragraph(data, question)) is not None:
-            paragraph = paragraph_spans(text)[number]
-        wanted = [a.lower() for a in question.answers]
-        at = next(
-            (
-                i
-                for i, (start, end) in enumerate(sentences)
-                if paragraph[0] <= start < paragraph[1]
-                and any(w in text[start:end].lower() for w in wanted)
-            ),
-            -1,
-        )
-        cases.append(case_of(name, question, [Context(text, sentences, at)]))
-    return cases
+            texts[record["id"]] = record["text"]
+    return texts
+
+
+def gold_sentence(data: Path, question: Question, text: str, sentences: list[Span]) -> int:
+    """The first of the gold article's `sentences` (of its paragraph for SQuAD) that holds an
+    answer string, or -1."""
+    paragraph = (0, len(text))
+    if (number := _paragraph(data, question)) is not None:
+        paragraph = paragraph_spans(text)[number]
+    wanted = [a.lower() for a in question.answers]
+    return next(
+        (
+            i
+            for i, (start, end) in enumerate(sentences)
+            if paragraph[0] <= start < paragraph[1]
+            and any(w in text[start:end].lower() for w in wanted)
+        ),
+        -1,
+    )
 
 
 _PARAGRAPHS: dict[str, int] = {}

@@ -10,6 +10,7 @@ from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.readers import HeuristicReader
 from qa.answer.records import Citation, Passage
 from qa.answer.searcher import Searcher
+from qa.answer.short_spans import figure_edges, modifier_before, tokens_of
 from qa.answer.short_types import DATE, expected_type
 from qa.short_scores import exact_match, normalized, token_f1
 from qa.text.spans import paragraph_spans, split_chunk
@@ -43,6 +44,9 @@ SEED_SHORT = [
         ("Why did the attacks increase?", None),
         ("How did the army respond?", None),
         ("What did Peskov say?", None),
+        # "what is the value/name of …": the noun after the copula asks.
+        ("What is the value of the bursary that goes with the award?", NUMBER),
+        ("What was the population of Paris in 1900?", NUMBER),
     ],
 )
 def test_the_type_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -92,6 +96,44 @@ def test_the_answer_json_carries_the_short_answer_and_its_reader(seed_searcher: 
     assert answer["short"] == {"text": "SANA", "start": 2420, "end": 2424, "passage": 1}
     cited = data["passages"][answer["short"]["passage"] - 1]["citation"]
     assert cited["start"] <= answer["short"]["start"] < answer["short"]["end"] <= cited["end"]
+
+
+@pytest.mark.parametrize(
+    ("run", "edges"),
+    [
+        ("closed 150", (1, 0)),
+        ("10,000 troops", (0, 1)),
+        ("more than 4.1 million", (0, 0)),
+        ("91 days", (0, 0)),
+        ("17m per second", (0, 0)),
+        ("further eight seats", (1, 1)),
+        ("Dmitry Peskov", (0, 0)),
+    ],
+)
+def test_a_figure_counts_the_words_around_it(run: str, edges: tuple[int, int]) -> None:
+    tokens = tokens_of(run)
+    assert figure_edges(tokens, 0, len(tokens)) == edges
+
+
+@pytest.mark.parametrize(
+    ("text", "hedged", "shown"),
+    [
+        ("visited by about 28,000 people", False, "about 28,000"),
+        ("visited by about 28,000 people", True, "28,000"),
+        ("visited by more than 28,000 people", True, "more than 28,000"),
+        ("visited by nearly 28,000 people", True, "28,000"),
+        ("visited by at least 28,000 people", False, "at least 28,000"),
+    ],
+)
+def test_a_hedged_question_is_not_told_the_approximation_again(
+    text: str, hedged: bool, shown: str
+) -> None:
+    """A number keeps its modifier, but "roughly how many…?" already says "about": only a
+    bound ("more than", "at least") is repeated then."""
+    tokens = tokens_of(text)
+    number = next(i for i, t in enumerate(tokens) if t.text == "28,000")
+    start = tokens[modifier_before(tokens, number, hedged)].start
+    assert text[start : tokens[number].end] == shown
 
 
 def test_squad_scores_normalise_case_punctuation_and_articles() -> None:

@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import mul
 
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
-from qa.answer.short_spans import Candidate, candidates_of, counts, modifier_before, tokens_of
+from qa.answer.short_spans import (
+    Candidate,
+    candidates_of,
+    counts,
+    figure_edges,
+    modifier_before,
+    tokens_of,
+)
 from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
 from qa.answer.short_types import DATE, TYPES, expected_type, head_noun, question_verb
 from qa.text.spans import Span
@@ -38,6 +46,10 @@ _FITTING = {
     DATE: frozenset([DATE, NUMBER]),
     NUMBER: frozenset([NUMBER, DATE]),
 }
+# A question that asks for a rough figure: "roughly how many…", "about what share…".
+_HEDGED = re.compile(
+    r"\b(?:roughly|about|approximately|around|nearly|almost)\s+(?:how|what|which)\b", re.I
+)
 # How far (in tokens) the question's words count as around a candidate.
 _WINDOW = 10
 
@@ -50,6 +62,7 @@ class Asked:
     stems: frozenset[str]
     head: str  # the stem of the noun after "what/which" ("city"), or ""
     verb: str  # the stem of the word after the interrogative ("who reported…": report), or ""
+    hedged: bool = False  # it asks for a rough figure ("roughly how many…?")
 
     @classmethod
     def of(cls, question: str) -> Asked:
@@ -58,7 +71,8 @@ class Asked:
             s for w, s in zip(words, stems(words), strict=True) if w.lower() not in FUNCTION_WORDS
         }
         head, verb = stems([head_noun(question), question_verb(question)])
-        return cls(expected_type(question), frozenset(content), head, verb)
+        hedged = _HEDGED.search(question) is not None
+        return cls(expected_type(question), frozenset(content), head, verb, hedged)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,9 @@ _GENERAL = (
     "after_be",
     "elsewhere",
     "subject",
+    "figure_before",
+    "figure_after",
+    "before_of",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -164,6 +181,7 @@ class Reading:
         after = tokens[last].lower if last < len(tokens) else ""
         head = asked.head
         near_head = head and head in stems_[max(first - 2, 0) : last + 2]
+        figure = figure_edges(tokens, first, last) if c.kind in (NUMBER, DATE) else (0, 0)
         return (
             float(self._whole(c) if c.kind in (NUMBER, DATE) else c.entity),
             repeated / run if run else 0.0,
@@ -185,16 +203,17 @@ class Reading:
             float(before in _BE),
             float(not self.own),
             float(bool(asked.verb) and asked.verb in stems_[last : last + 2]),
+            *map(float, figure),
+            float(after == "of"),
         )
 
     def modified(self, c: Candidate) -> int:
         """Where a number starts with the modifier before it ("more than 1,000"): the claim
-        as the text makes it, though answer strings tend to leave it out."""
-        return (
-            self.tokens[modifier_before(self.tokens, c.first)].start
-            if c.kind == NUMBER
-            else c.start
-        )
+        as the text makes it, though answer strings tend to leave it out; without a mere
+        approximation ("about") when the question hedges already."""
+        if c.kind != NUMBER:
+            return c.start
+        return self.tokens[modifier_before(self.tokens, c.first, self.asked.hedged)].start
 
     def _whole(self, c: Candidate) -> bool:
         """A number or a date that no number or date word continues ("October 6, 1973"): as

@@ -33,14 +33,20 @@ _TOKEN = re.compile(r"[£$€]?\d(?:[\d,.:]*\d)?(?:%|bn|m|k|s|st|nd|rd|th)?|\w(?
 # Candidates are at most this many tokens long.
 MAX_TOKENS = 8
 # What may stand before an amount and belongs to it: "more than 1,000", "at least two".
-_MODIFIERS = frozenset(
+# Bounds make a claim ("more than 4.1 million"); approximations only hedge it ("about 28,000"),
+# which a question that hedges itself ("roughly how many…?") need not be told again.
+_BOUNDS = frozenset(
     tuple(phrase.split("_"))
     for phrase in word_set(
         """more_than less_than fewer_than at_least at_most up_to as_many_as as_much_as
-        just_over just_under an_estimated about around almost nearly over under some roughly
-        approximately"""
+        just_over just_under over under"""
     )
 )
+_APPROXIMATIONS = frozenset(
+    tuple(phrase.split("_"))
+    for phrase in word_set("an_estimated about around almost nearly some roughly approximately")
+)
+_MODIFIERS = _BOUNDS | _APPROXIMATIONS
 _NUMBER_WORDS = word_set(
     """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
@@ -57,6 +63,14 @@ _TIME_UNITS = word_set(
     autumn winter morning afternoon evening night weekend bc ad"""
 )
 _RELATIVE = word_set("last next this past previous coming early late mid")
+# Words that measure a figure and belong to it in an answer ("91 days", "17m per second"), where
+# the thing counted does not ("10,000" troops).
+_UNITS = word_set(
+    """day days hour hours minute minutes second seconds per cent percent mile miles km metre
+    metres meter meters yard yards feet foot inch inches kg tonne tonnes ton tons pound pounds
+    dollar dollars euro euros barrel barrels acre acres times"""
+)
+_FIGURE_WORDS = _UNITS | _RELATIVE
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})s?$|\d+(st|nd|rd|th)$")
 # Candidates never open or close on these (though "of" may sit inside: "Bank of England").
 _EDGE_STOP = FUNCTION_WORDS | word_set(
@@ -190,14 +204,44 @@ def _may_open(token: Token) -> bool:
     return token.is_word and (token.lower not in _EDGE_STOP or token.is_number)
 
 
-def modifier_before(tokens: list[Token], first: int) -> int:
+def figure_edges(tokens: list[Token], first: int, last: int) -> tuple[int, int]:
+    """How many words of the run [first, last) stand before its figure (after any modifier) and
+    after it, where the figure runs from its first to its last number, date or unit word:
+    "closed 150" has one before, "10,000 troops" one after, "more than 4.1 million" and
+    "91 days" none; (0, 0) for a run without a figure."""
+    inside = [i for i in range(first, last) if _in_figure(tokens[i])]
+    if not inside:
+        return 0, 0
+    opened = _after(tokens, first, _MODIFIERS)
+    before = sum(tokens[i].is_word for i in range(opened, inside[0]))
+    return before, sum(tokens[i].is_word for i in range(inside[-1] + 1, last))
+
+
+def _in_figure(token: Token) -> bool:
+    """A word a figure is made of: a number, a date, a unit of time or of measure."""
+    return token.is_number or token.is_date or token.is_time_unit or token.lower in _FIGURE_WORDS
+
+
+def _after(tokens: list[Token], first: int, phrases: frozenset[tuple[str, ...]]) -> int:
+    """The token after the one of `phrases` that the tokens from `first` on spell, or `first`."""
+    for phrase in phrases:
+        if tuple(t.lower for t in tokens[first : first + len(phrase)]) == phrase:
+            return first + len(phrase)
+    return first
+
+
+def modifier_before(tokens: list[Token], first: int, hedged: bool = False) -> int:
     """The first token of the modifier right before token `first` ("more than", "about"), or
     of the modifier that token `first` ends ("least two": "at least two"), or `first` itself
-    when there is none."""
+    when there is none. For a question that hedges itself, only a bound counts, and an
+    approximation opening at `first` is passed over ("about 28,000" → "28,000")."""
+    if hedged and (past := _after(tokens, first, _APPROXIMATIONS)) > first:
+        return past
+    modifiers = _BOUNDS if hedged else _MODIFIERS
     for size in (3, 2, 1):
         for inside in range(size):  # how many of the modifier's words are from `first` on
             start = first - size + inside
             phrase = tuple(t.lower for t in tokens[max(start, 0) : start + size])
-            if start >= 0 and phrase in _MODIFIERS:
+            if start >= 0 and phrase in modifiers:
                 return start
     return first

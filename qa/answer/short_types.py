@@ -54,10 +54,14 @@ _HEADS = {
     ),
 }
 _INTERROGATIVE = re.compile(
-    r"\b(who|whom|whose|where|when|why|how|what|which)\b((?:\s+\w+){0,4})", re.IGNORECASE
+    r"\b(who|whom|whose|where|when|why|how|what|which)\b((?:\s+\w+){0,7})", re.IGNORECASE
 )
 # "what kind of …", "which type of …": the head noun follows.
 _KIND_OF = word_set("kind kinds type types sort sorts form forms name names")
+# "what is the value of …", "what was the name of …": the noun after these asks, when it is a
+# head of a known type or a _KIND_OF word.
+_COPULAS = word_set("is was are were")
+_ARTICLES = word_set("the a an")
 # How + these asks for a quantity ("how many", "how long ago"); how + anything else, a manner.
 _HOW_MUCH = word_set(
     """many much long far old big large high tall fast often deep wide heavy small tiny early
@@ -87,8 +91,12 @@ def _read(question: str) -> tuple[str, str, str]:
     if word not in ("what", "which"):
         verb = following[0] if following and following[0] not in FUNCTION_WORDS else ""
         return word, "", verb
+    copula = len(following) > 2 and following[0] in _COPULAS and following[1] in _ARTICLES
+    if copula and (_kind_of_head(following[2]) or following[2] in _KIND_OF):
+        following = following[2:]
     if following[:1] and following[0] in _KIND_OF and following[1:2] == ["of"]:
         following = following[2:]
+        following = following[1:] if following[:1] and following[0] in _ARTICLES else following
     phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, following))
     known = [w for w in phrase if _kind_of_head(w)]
     head = known[-1] if known else (phrase or [""])[0]

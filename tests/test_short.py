@@ -10,10 +10,12 @@ from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.readers import HeuristicReader
 from qa.answer.records import Citation, Passage
 from qa.answer.searcher import Searcher
+from qa.answer.short import Asked
 from qa.answer.short_spans import figure_edges, modifier_before, tokens_of
 from qa.answer.short_types import DATE, expected_type
 from qa.short_scores import exact_match, normalized, token_f1
 from qa.text.spans import paragraph_spans, split_chunk
+from qa.text.words import stems
 from tests.conftest import SEED_FILE, SHARED_EVAL, needs_shared_eval
 
 SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
@@ -134,6 +136,13 @@ def test_a_hedged_question_is_not_told_the_approximation_again(
     number = next(i for i, t in enumerate(tokens) if t.text == "28,000")
     start = tokens[modifier_before(tokens, number, hedged)].start
     assert text[start : tokens[number].end] == shown
+
+
+def test_a_question_is_read_for_its_last_word_and_its_hedge() -> None:
+    """The answer often follows the question's last content word ("referred to as soft power")."""
+    asked = Asked.of("What is Cultural Imperialism often referred to as?")
+    assert asked.last == stems(["referred"])[0] and not asked.hedged
+    assert Asked.of("Roughly how many players a month use Yahoo Games?").hedged
 
 
 def test_squad_scores_normalise_case_punctuation_and_articles() -> None:

@@ -63,16 +63,18 @@ class Asked:
     head: str  # the stem of the noun after "what/which" ("city"), or ""
     verb: str  # the stem of the word after the interrogative ("who reported…": report), or ""
     hedged: bool = False  # it asks for a rough figure ("roughly how many…?")
+    last: str = ""  # the stem of its last content word ("…referred to as?": refer), or ""
 
     @classmethod
     def of(cls, question: str) -> Asked:
         words = [t.text for t in tokens_of(question) if t.is_word]
-        content = {
+        content = [
             s for w, s in zip(words, stems(words), strict=True) if w.lower() not in FUNCTION_WORDS
-        }
+        ]
         head, verb = stems([head_noun(question), question_verb(question)])
         hedged = _HEDGED.search(question) is not None
-        return cls(expected_type(question), frozenset(content), head, verb, hedged)
+        last = content[-1] if content else ""
+        return cls(expected_type(question), frozenset(content), head, verb, hedged, last)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ _GENERAL = (
     "figure_before",
     "figure_after",
     "before_of",
+    "after_last",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -205,6 +208,7 @@ class Reading:
             float(bool(asked.verb) and asked.verb in stems_[last : last + 2]),
             *map(float, figure),
             float(after == "of"),
+            float(bool(asked.last) and asked.last in stems_[max(first - 3, 0) : first]),
         )
 
     def modified(self, c: Candidate) -> int:

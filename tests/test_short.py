@@ -10,11 +10,11 @@ from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.readers import HeuristicReader
 from qa.answer.records import Citation, Passage
 from qa.answer.searcher import Searcher
-from qa.answer.short import Asked
+from qa.answer.short import Asked, Context, choose
 from qa.answer.short_spans import figure_edges, modifier_before, tokens_of
 from qa.answer.short_types import DATE, expected_type
 from qa.short_scores import exact_match, normalized, token_f1
-from qa.text.spans import paragraph_spans, split_chunk
+from qa.text.spans import paragraph_spans, sentence_spans, split_chunk
 from qa.text.words import stems
 from tests.conftest import SEED_FILE, SHARED_EVAL, needs_shared_eval
 
@@ -143,6 +143,27 @@ def test_a_question_is_read_for_its_last_word_and_its_hedge() -> None:
     asked = Asked.of("What is Cultural Imperialism often referred to as?")
     assert asked.last == stems(["referred"])[0] and not asked.hedged
     assert Asked.of("Roughly how many players a month use Yahoo Games?").hedged
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "short"),
+    [
+        (
+            "What is Cultural Imperialism often referred to as?",
+            "Cultural imperialism is often referred to as soft power.",
+            "soft power",
+        ),
+        (
+            "How many soldiers were in each Tumen?",
+            "Each Tumen had 10,000 troops under one commander.",
+            "10,000",
+        ),
+        ("How much did the plan cost?", "Its plan cost more than £4m, the council said.", "more than £4m"),
+    ],
+)
+def test_the_short_answer_of_one_sentence(question: str, text: str, short: str) -> None:
+    chosen = choose(question, [Context(text, sentence_spans(text), 0)])
+    assert chosen is not None and text[chosen.start : chosen.end] == short
 
 
 def test_squad_scores_normalise_case_punctuation_and_articles() -> None:

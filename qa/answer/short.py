@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import mul
 
-from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
+from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
 from qa.answer.short_spans import (
     Candidate,
     candidates_of,
@@ -37,6 +37,12 @@ PLAIN = "plain"  # the type of a candidate of common words
 _PREPOSITIONS = frozenset(["in", "at", "on", "by", "from", "to", "of", "for", "with", "as"])
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "became", "called", "named", "as"])
 _SAYING = frozenset(["said", "says", "told", "reported", "announced", "added", "stated"])
+# Titles that are part of a name as answers write it ("Lord Hanningfield", "King George III"),
+# unlike "Mr" or "Dr".
+_STYLES = word_set(
+    """sir lord lady dame baron baroness duke duchess earl count king queen prince princess
+    emperor empress pope saint st"""
+)
 # The candidates' types that may answer a question of each type (a "who" may be answered by an
 # organisation, a "where" by a building's name): when the contexts hold one, only they compete.
 _FITTING = {
@@ -129,6 +135,7 @@ _GENERAL = (
     "figure_after",
     "before_of",
     "after_last",
+    "styled",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -209,6 +216,7 @@ class Reading:
             *map(float, figure),
             float(after == "of"),
             float(bool(asked.last) and asked.last in stems_[max(first - 3, 0) : first]),
+            float(run > 1 and tokens[first].lower in _STYLES),
         )
 
     def modified(self, c: Candidate) -> int:

@@ -71,6 +71,9 @@ _HOW_MUCH = word_set(
 _EXPLAIN = re.compile(
     r"\bwhat (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|said|says|tell|told|think|"
     r"do|does|did|happen|happened|argue|claim|claimed|mean|means|warn|warned)\b\s*\??$|"
+    # "what did Peskov say about the convoy?": a saying, about anything.
+    r"\bwhat (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|tell|think|argue|claim|warn|"
+    r"promise|pledge)\s+(?:about|of|on|to|over)\b|"
     r"\bwhat (?:happened|happens)\b|\b(?:explain|describe)\b",
     re.IGNORECASE,
 )

@@ -82,10 +82,17 @@ def test_history_refuses_what_is_malformed_naming_the_turn(raw: Any, message: st
         ("Mr Lacroix founded the label.", "Lacroix", PERSON),
         ("Monsanto paid $1.5m in 2002.", "$1.5m", NUMBER),
         ("The fine was paid on Thursday.", "Thursday", NUMBER),
+        # An initial is part of a name, and no acronym; a sentence may still end on one.
+        ("Its first head was William E. Simon, a trader.", "William E. Simon", PERSON),
+        ("George W. Bush met the U.S. Senate.", "U.S. Senate", ORGANISATION),
     ],
 )
 def test_entities_are_typed_by_their_cues(text: str, name: str, kind: str) -> None:
     assert (name, kind) in [(e.text, e.kind) for e in entities_of(text)]
+
+
+def test_a_sentence_that_ends_on_a_capital_keeps_its_full_stop_out_of_the_name() -> None:
+    assert [e.text for e in entities_of("It was Plan B. The rest failed.")] == ["Plan B"]
 
 
 def test_common_words_opening_a_sentence_are_no_names() -> None:

@@ -30,7 +30,15 @@ def word_set(words: str) -> frozenset[str]:
 
 # A word as spelled (letters, digits, inner apostrophes, hyphens, dots and ampersands), or an
 # amount with its currency, per cent or magnitude.
-TOKEN = re.compile(r"[£$€]?\d(?:[\d,.]*\d)?(?:%|bn|m|k)?|\w(?:[\w&.'’-]*\w)?['’]?")
+# A person's initial ("E." of "William E. Simon"): no acronym.
+_INITIAL = re.compile(r"[A-Z]\.")
+# Initials inside a name ("William E. Simon", "U.S. Senate"): a capital letter and a full stop
+# before a capitalised word that opens no sentence ("World War I. Then…" ends one).
+INITIALS = (
+    r"(?:[A-Z]\.)+(?=\s+[A-Z])(?!\s+(?:The|A|An|It|He|She|They|We|I|In|On|At|But|And|Then|"
+    r"This|That|These|Those|There|His|Her|Its|Their|After|When|While|As|If)\b)"
+)
+TOKEN = re.compile(INITIALS + r"|[£$€]?\d(?:[\d,.]*\d)?(?:%|bn|m|k)?|\w(?:[\w&.'’-]*\w)?['’]?")
 # Words that never start a name, beyond BM25's short stop list: pronouns, auxiliaries,
 # determiners and the adverbs a sentence or a question opens with.
 FUNCTION_WORDS = (
@@ -254,7 +262,7 @@ def _kind(words: list[str], before: str, titled: bool) -> str:
         return PLACE
     if any(w in _ORGANISATION_WORDS or w in _PLACES for w in lower):
         return ORGANISATION
-    if any(len(w) > 1 and w.isupper() for w in words):
+    if any(len(w) > 1 and w.isupper() and not _INITIAL.fullmatch(w) for w in words):
         return ORGANISATION
     if titled:
         return PERSON

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from qa.answer.entities import (
     FUNCTION_WORDS,
+    INITIALS,
     MONTHS_AND_DAYS,
     NUMBER,
     PERSON,
@@ -27,9 +28,13 @@ from qa.answer.entities import (
 )
 from qa.answer.short_types import DATE
 
-# A word (inner apostrophes, hyphens, dots), an amount (with currency, per cent, magnitude), or
+# An initial before a name ("William E. Simon", "U.S. Senate"), a word (inner apostrophes,
+# hyphens, dots), an amount (with currency, per cent, magnitude), or
 # one mark of punctuation.
-_TOKEN = re.compile(r"[£$€]?\d(?:[\d,.:]*\d)?(?:%|bn|m|k|s|st|nd|rd|th)?|\w(?:[\w&.'’-]*\w)?|\S")
+_TOKEN = re.compile(
+    INITIALS + r"|[£$€]?\d(?:[\d,.:]*\d)?(?:%|bn|m|k|s|st|nd|rd|th)?"
+    r"|\w(?:[\w&.'’-]*\w)?|\S"
+)
 # Candidates are at most this many tokens long.
 MAX_TOKENS = 8
 # What may stand before an amount and belongs to it: "more than 1,000", "at least two".

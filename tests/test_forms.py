@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.text.forms import forms
+from qa.text.forms import forms, verbal
 from qa.text.words import stems
 
 
@@ -15,3 +15,9 @@ def test_irregular_forms_join_their_lemma() -> None:
 
 def test_a_word_without_inflections_is_its_own_form() -> None:
     assert forms("kashmir") == frozenset(stems(["kashmir"]))
+
+
+def test_a_word_only_ever_a_verb_or_an_adverb_is_verbal() -> None:
+    assert all(verbal(w) for w in ("caused", "pardoned", "forbade", "largely"))
+    # A word that may be a noun or an adjective, or a name the tables lack, is not.
+    assert not any(verbal(w) for w in ("closed", "power", "embargo", "kashmir", "the"))

@@ -136,6 +136,8 @@ _GENERAL = (
     "before_of",
     "after_last",
     "styled",
+    "verbal_first",
+    "verbal_last",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -217,6 +219,8 @@ class Reading:
             float(after == "of"),
             float(bool(asked.last) and asked.last in stems_[max(first - 3, 0) : first]),
             float(run > 1 and tokens[first].lower in _STYLES),
+            float(tokens[first].is_verbal),
+            float(tokens[last - 1].is_verbal),
         )
 
     def modified(self, c: Candidate) -> int:

@@ -27,6 +27,7 @@ from qa.answer.entities import (
     word_set,
 )
 from qa.answer.short_types import DATE
+from qa.text.forms import verbal
 
 # An initial before a name ("William E. Simon", "U.S. Senate"), a word (inner apostrophes,
 # hyphens, dots), an amount (with currency, per cent, magnitude), or
@@ -96,6 +97,7 @@ class Token(NamedTuple):
     is_number: bool  # digits, an amount or a number word
     is_date: bool  # a date's name or a year ("August", "mid-January", "1996", "the 1990s")
     is_time_unit: bool  # "year", "weeks", "ago"…
+    is_verbal: bool  # only ever a verb or an adverb ("caused", "largely")
 
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Token:
@@ -103,7 +105,7 @@ class Token(NamedTuple):
 
 
 @lru_cache(maxsize=WORDS_REMEMBERED)
-def _described(text: str) -> tuple[str, bool, bool, bool, bool]:
+def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool]:
     """What a token's text is (Token's fields after its offsets), worked out once per word:
     the same words recur in every passage read."""
     lower = text.lower()
@@ -115,6 +117,7 @@ def _described(text: str) -> tuple[str, bool, bool, bool, bool]:
         text[0].isdigit() or text[0] in "£$€" or lower in _NUMBER_WORDS,
         named or last.lower() in _DAYS_FROM_TODAY or _YEAR.match(lower) is not None,
         lower in _TIME_UNITS,
+        text[0].isalpha() and verbal(lower),
     )
 
 

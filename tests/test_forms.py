@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.text.forms import forms, verbal
+from qa.text.forms import adjectival, forms, verbal
 from qa.text.words import stems
 
 
@@ -21,3 +21,8 @@ def test_a_word_only_ever_a_verb_or_an_adverb_is_verbal() -> None:
     assert all(verbal(w) for w in ("caused", "pardoned", "forbade", "largely"))
     # A word that may be a noun or an adjective, or a name the tables lack, is not.
     assert not any(verbal(w) for w in ("closed", "power", "embargo", "kashmir", "the"))
+
+
+def test_a_word_only_ever_an_adjective_is_adjectival() -> None:
+    assert adjectival("soft") and adjectival("political")
+    assert not any(adjectival(w) for w in ("herbal", "power", "caused", "kashmir"))

@@ -138,6 +138,7 @@ _GENERAL = (
     "styled",
     "verbal_first",
     "verbal_last",
+    "adjective_last",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -221,6 +222,7 @@ class Reading:
             float(run > 1 and tokens[first].lower in _STYLES),
             float(tokens[first].is_verbal),
             float(tokens[last - 1].is_verbal),
+            float(tokens[last - 1].is_adjectival),
         )
 
     def modified(self, c: Candidate) -> int:

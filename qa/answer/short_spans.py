@@ -27,7 +27,7 @@ from qa.answer.entities import (
     word_set,
 )
 from qa.answer.short_types import DATE
-from qa.text.forms import verbal
+from qa.text.forms import adjectival, verbal
 
 # An initial before a name ("William E. Simon", "U.S. Senate"), a word (inner apostrophes,
 # hyphens, dots), an amount (with currency, per cent, magnitude), or
@@ -98,6 +98,7 @@ class Token(NamedTuple):
     is_date: bool  # a date's name or a year ("August", "mid-January", "1996", "the 1990s")
     is_time_unit: bool  # "year", "weeks", "ago"…
     is_verbal: bool  # only ever a verb or an adverb ("caused", "largely")
+    is_adjectival: bool  # only ever an adjective ("soft")
 
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Token:
@@ -105,7 +106,7 @@ class Token(NamedTuple):
 
 
 @lru_cache(maxsize=WORDS_REMEMBERED)
-def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool]:
+def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
     """What a token's text is (Token's fields after its offsets), worked out once per word:
     the same words recur in every passage read."""
     lower = text.lower()
@@ -118,6 +119,7 @@ def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool]:
         named or last.lower() in _DAYS_FROM_TODAY or _YEAR.match(lower) is not None,
         lower in _TIME_UNITS,
         text[0].isalpha() and verbal(lower),
+        text[0].islower() and adjectival(lower),
     )
 
 

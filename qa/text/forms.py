@@ -42,6 +42,13 @@ def verbal(word: str) -> bool:
     return bool(tags) and tags.keys() <= _VERBAL
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
+def adjectival(word: str) -> bool:
+    """Whether the word is only ever an adjective in the tables ("soft", "herbal" is not): a
+    word a noun phrase does not end with."""
+    return getAllLemmas(word).keys() == {"ADJ"}
+
+
 def warm_up() -> None:
     """Load the inflection tables now, so that a server's first question does not wait."""
     forms("beaten")

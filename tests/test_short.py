@@ -51,6 +51,7 @@ SEED_SHORT = [
         # "what is the value/name of …": the noun after the copula asks.
         ("What is the value of the bursary that goes with the award?", NUMBER),
         ("What was the population of Paris in 1900?", NUMBER),
+        ("What was the UK price of the gadget at launch?", NUMBER),
     ],
 )
 def test_the_type_a_question_asks_for(question: str, kind: str | None) -> None:

@@ -58,8 +58,8 @@ _INTERROGATIVE = re.compile(
 )
 # "what kind of …", "which type of …": the head noun follows.
 _KIND_OF = word_set("kind kinds type types sort sorts form forms name names")
-# "what is the value of …", "what was the name of …": the noun after these asks, when it is a
-# head of a known type or a _KIND_OF word.
+# "what is the value of …", "what was the UK price of …", "what was the name of …": the noun
+# phrase after these asks, when it holds a head of a known type or opens with a _KIND_OF word.
 _COPULAS = word_set("is was are were")
 _ARTICLES = word_set("the a an")
 # How + these asks for a quantity ("how many", "how long ago"); how + anything else, a manner.
@@ -94,9 +94,10 @@ def _read(question: str) -> tuple[str, str, str]:
     if word not in ("what", "which"):
         verb = following[0] if following and following[0] not in FUNCTION_WORDS else ""
         return word, "", verb
-    copula = len(following) > 2 and following[0] in _COPULAS and following[1] in _ARTICLES
-    if copula and (_kind_of_head(following[2]) or following[2] in _KIND_OF):
-        following = following[2:]
+    if len(following) > 2 and following[0] in _COPULAS and following[1] in _ARTICLES:
+        named = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, following[2:]))
+        if named and (named[0] in _KIND_OF or any(_kind_of_head(w) for w in named)):
+            following = following[2:]
     if following[:1] and following[0] in _KIND_OF and following[1:2] == ["of"]:
         following = following[2:]
         following = following[1:] if following[:1] and following[0] in _ARTICLES else following

@@ -85,7 +85,7 @@ def case_of(name: str, question: Question, contexts: list[Context], answered: bo
                 row[column[feature]] = value
             rows.append(row)
             texts.append(text[candidate.start : candidate.end])
-            shown.append(text[reading.modified(candidate) : candidate.end])
+            shown.append(text[slice(*reading.span(candidate))])
     x = np.array(rows).reshape(len(rows), len(FEATURES))
     return Case(name, held_out(question), question.answers, x, texts, shown, answered)
 

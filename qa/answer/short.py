@@ -56,6 +56,13 @@ _FITTING = {
 _HEDGED = re.compile(
     r"\b(?:roughly|about|approximately|around|nearly|almost)\s+(?:how|what|which)\b", re.I
 )
+# A question about when something began or ended: of a range ("1249–1314") it asks one end.
+_EDGES = {
+    "start": re.compile(r"\b(?:born|birth|begin|began|begun|start|started|founded)\b", re.I),
+    "end": re.compile(r"\b(?:die|died|death|end|ended|fall|fell|collapsed?)\b", re.I),
+}
+# What joins the two years of a range.
+_DASHES = frozenset(["–", "-", "—"])
 # How far (in tokens) the question's words count as around a candidate.
 _WINDOW = 10
 
@@ -70,6 +77,7 @@ class Asked:
     verb: str  # the stem of the word after the interrogative ("who reported…": report), or ""
     hedged: bool = False  # it asks for a rough figure ("roughly how many…?")
     last: str = ""  # the stem of its last content word ("…referred to as?": refer), or ""
+    edge: str = ""  # "start" or "end" when it asks when something began or ended, else ""
 
     @classmethod
     def of(cls, question: str) -> Asked:
@@ -80,7 +88,8 @@ class Asked:
         head, verb = stems([head_noun(question), question_verb(question)])
         hedged = _HEDGED.search(question) is not None
         last = content[-1] if content else ""
-        return cls(expected_type(question), frozenset(content), head, verb, hedged, last)
+        edge = next((name for name, words in _EDGES.items() if words.search(question)), "")
+        return cls(expected_type(question), frozenset(content), head, verb, hedged, last, edge)
 
 
 @dataclass(frozen=True)
@@ -233,6 +242,16 @@ class Reading:
             return c.start
         return self.tokens[modifier_before(self.tokens, c.first, self.asked.hedged)].start
 
+    def span(self, c: Candidate) -> tuple[int, int]:
+        """The characters shown for the candidate: a number with its modifier, and of a range
+        of years ("1249–1314") the end the question asks for ("when was he born?": 1249)."""
+        tokens, first = self.tokens, c.first
+        ranged = c.last - first == 3 and tokens[first + 1].text in _DASHES
+        if ranged and self.asked.edge and tokens[first].is_date and tokens[first + 2].is_number:
+            side = tokens[first] if self.asked.edge == "start" else tokens[first + 2]
+            return side.start, side.end
+        return self.modified(c), c.end
+
     def _whole(self, c: Candidate) -> bool:
         """A number or a date that no number or date word continues ("October 6, 1973"): as
         much an entity as a name is."""
@@ -279,4 +298,4 @@ def choose(question: str, contexts: Sequence[Context]) -> Choice | None:
     share = 1 / sum(math.exp(score - top) for score, _, _ in scored)
     if share < SHORT_THRESHOLD:
         return None
-    return Choice(reading.context, reading.modified(best), best.end, share)
+    return Choice(reading.context, *reading.span(best), share)

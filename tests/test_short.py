@@ -165,6 +165,10 @@ def test_a_question_is_read_for_its_last_word_and_its_hedge() -> None:
             "Each Tumen had 10,000 troops under one commander.",
             "10,000",
         ),
+        # Of a range of years, the end asked for; the whole range when neither is.
+        ("When was Zhu Shijie born?", "Zhu Shijie (1249–1314) was a mathematician.", "1249"),
+        ("When did Zhu Shijie die?", "Zhu Shijie (1249–1314) was a mathematician.", "1314"),
+        ("When did Zhu Shijie live?", "Zhu Shijie (1249–1314) was a mathematician.", "1249–1314"),
         (
             "How much did the plan cost?",
             "Its plan cost more than £4m, the council said.",

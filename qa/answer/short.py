@@ -61,6 +61,9 @@ _EDGES = {
     "start": re.compile(r"\b(?:born|birth|begin|began|begun|start|started|founded)\b", re.I),
     "end": re.compile(r"\b(?:die|died|death|end|ended|fall|fell|collapsed?)\b", re.I),
 }
+# A year, and the stem of the head noun of "what year…?".
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+_YEAR_HEAD = stems(["year"])[0]
 # What joins the two years of a range.
 _DASHES = frozenset(["–", "-", "—"])
 # How far (in tokens) the question's words count as around a candidate.
@@ -243,13 +246,17 @@ class Reading:
         return self.tokens[modifier_before(self.tokens, c.first, self.asked.hedged)].start
 
     def span(self, c: Candidate) -> tuple[int, int]:
-        """The characters shown for the candidate: a number with its modifier, and of a range
-        of years ("1249–1314") the end the question asks for ("when was he born?": 1249)."""
+        """The characters shown for the candidate: a number with its modifier; of a range of
+        years ("1249–1314") the end the question asks for ("when was he born?": 1249); of a
+        date, the year alone when the question asks "what year" ("1 May 1191": 1191)."""
         tokens, first = self.tokens, c.first
         ranged = c.last - first == 3 and tokens[first + 1].text in _DASHES
         if ranged and self.asked.edge and tokens[first].is_date and tokens[first + 2].is_number:
             side = tokens[first] if self.asked.edge == "start" else tokens[first + 2]
             return side.start, side.end
+        years = [t for t in tokens[first : c.last] if _YEAR.fullmatch(t.text)]
+        if self.asked.head == _YEAR_HEAD and c.kind == DATE and len(years) == 1:
+            return years[0].start, years[0].end
         return self.modified(c), c.end
 
     def _whole(self, c: Candidate) -> bool:

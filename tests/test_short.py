@@ -169,6 +169,7 @@ def test_a_question_is_read_for_its_last_word_and_its_hedge() -> None:
         ("When was Zhu Shijie born?", "Zhu Shijie (1249–1314) was a mathematician.", "1249"),
         ("When did Zhu Shijie die?", "Zhu Shijie (1249–1314) was a mathematician.", "1314"),
         ("When did Zhu Shijie live?", "Zhu Shijie (1249–1314) was a mathematician.", "1249–1314"),
+        ("When did the empire fall?", "The empire lasted from 1299 to 1923 in all.", "1923"),
         # "What year": the year of a date, alone.
         ("What year did the storm hit the fleet?", "A storm hit it on 1 May 1191 at sea.", "1191"),
         (

@@ -65,7 +65,7 @@ _EDGES = {
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _YEAR_HEAD = stems(["year"])[0]
 # What joins the two years of a range.
-_DASHES = frozenset(["–", "-", "—"])
+_DASHES = frozenset(["–", "-", "—", "to"])
 # How far (in tokens) the question's words count as around a candidate.
 _WINDOW = 10
 
@@ -250,7 +250,7 @@ class Reading:
         years ("1249–1314") the end the question asks for ("when was he born?": 1249); of a
         date, the year alone when the question asks "what year" ("1 May 1191": 1191)."""
         tokens, first = self.tokens, c.first
-        ranged = c.last - first == 3 and tokens[first + 1].text in _DASHES
+        ranged = c.last - first == 3 and tokens[first + 1].lower in _DASHES
         if ranged and self.asked.edge and tokens[first].is_date and tokens[first + 2].is_number:
             side = tokens[first] if self.asked.edge == "start" else tokens[first + 2]
             return side.start, side.end

@@ -170,6 +170,10 @@ def test_a_question_is_read_for_its_last_word_and_its_hedge() -> None:
         ("When did Zhu Shijie die?", "Zhu Shijie (1249–1314) was a mathematician.", "1314"),
         ("When did Zhu Shijie live?", "Zhu Shijie (1249–1314) was a mathematician.", "1249–1314"),
         ("When did the empire fall?", "The empire lasted from 1299 to 1923 in all.", "1923"),
+        # Of a change, its result; the change itself when asked "by how much".
+        ("How much profit did the card arm make?", "Profits rose 5% to £801m, it said.", "£801m"),
+        ("By how much did the card arm's profits rise?", "Its profits rose 5% to £801m.", "5%"),
+        ("Up to what share can foreign firms own?", "The cap went from 49% to 74%, he said.", "74%"),
         # "What year": the year of a date, alone.
         ("What year did the storm hit the fleet?", "A storm hit it on 1 May 1191 at sea.", "1191"),
         (

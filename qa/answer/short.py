@@ -61,6 +61,8 @@ _EDGES = {
     "start": re.compile(r"\b(?:born|birth|begin|began|begun|start|started|founded)\b", re.I),
     "end": re.compile(r"\b(?:die|died|death|end|ended|fall|fell|collapsed?)\b", re.I),
 }
+# A question about a change, or where a figure started: "by how much…", "from what level…".
+_CHANGE = re.compile(r"\b(?:by how|by what|from what|from how)\b", re.I)
 # A year, and the stem of the head noun of "what year…?".
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _YEAR_HEAD = stems(["year"])[0]
@@ -81,6 +83,7 @@ class Asked:
     hedged: bool = False  # it asks for a rough figure ("roughly how many…?")
     last: str = ""  # the stem of its last content word ("…referred to as?": refer), or ""
     edge: str = ""  # "start" or "end" when it asks when something began or ended, else ""
+    change: bool = False  # it asks for a change or where a figure started ("by how much…")
 
     @classmethod
     def of(cls, question: str) -> Asked:
@@ -92,7 +95,9 @@ class Asked:
         hedged = _HEDGED.search(question) is not None
         last = content[-1] if content else ""
         edge = next((name for name, words in _EDGES.items() if words.search(question)), "")
-        return cls(expected_type(question), frozenset(content), head, verb, hedged, last, edge)
+        change = _CHANGE.search(question) is not None
+        kind = expected_type(question)
+        return cls(kind, frozenset(content), head, verb, hedged, last, edge, change)
 
 
 @dataclass(frozen=True)
@@ -248,16 +253,28 @@ class Reading:
     def span(self, c: Candidate) -> tuple[int, int]:
         """The characters shown for the candidate: a number with its modifier; of a range of
         years ("1249–1314") the end the question asks for ("when was he born?": 1249); of a
+        change ("rose 5% to £801m") its result, or the change when asked "by how much"; of a
         date, the year alone when the question asks "what year" ("1 May 1191": 1191)."""
         tokens, first = self.tokens, c.first
         ranged = c.last - first == 3 and tokens[first + 1].lower in _DASHES
         if ranged and self.asked.edge and tokens[first].is_date and tokens[first + 2].is_number:
             side = tokens[first] if self.asked.edge == "start" else tokens[first + 2]
             return side.start, side.end
+        if ranged and c.kind == NUMBER and self._changed(first):
+            # "rose 5% to £801m", "from 49% to 74%": the new value, or the change asked for
+            side = tokens[first] if self.asked.change else tokens[first + 2]
+            return side.start, side.end
         years = [t for t in tokens[first : c.last] if _YEAR.fullmatch(t.text)]
         if self.asked.head == _YEAR_HEAD and c.kind == DATE and len(years) == 1:
             return years[0].start, years[0].end
         return self.modified(c), c.end
+
+    def _changed(self, first: int) -> bool:
+        """Whether the figures from `first` ("A to B") tell a change and its result, not a
+        range: a share that became an amount ("5% to £801m"), or "from A to B"."""
+        tokens = self.tokens
+        share = tokens[first].text.endswith("%") and not tokens[first + 2].text.endswith("%")
+        return share or (first > 0 and tokens[first - 1].lower == "from")
 
     def _whole(self, c: Candidate) -> bool:
         """A number or a date that no number or date word continues ("October 6, 1973"): as

@@ -61,6 +61,8 @@ _EDGES = {
     "start": re.compile(r"\b(?:born|birth|begin|began|begun|start|started|founded)\b", re.I),
     "end": re.compile(r"\b(?:die|died|death|end|ended|fall|fell|collapsed?)\b", re.I),
 }
+# Quotation marks: a title or a phrase quoted whole ("fantasy island", "Apologie").
+_QUOTES = frozenset(['"', "“", "”", "'", "‘", "’"])
 # A question about a change, or where a figure started: "by how much…", "from what level…".
 _CHANGE = re.compile(r"\b(?:by how|by what|from what|from how)\b", re.I)
 # A year, and the stem of the head noun of "what year…?".
@@ -156,6 +158,7 @@ _GENERAL = (
     "verbal_first",
     "verbal_last",
     "adjective_last",
+    "quoted",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -240,6 +243,7 @@ class Reading:
             float(tokens[first].is_verbal),
             float(tokens[last - 1].is_verbal),
             float(tokens[last - 1].is_adjectival),
+            float(before in _QUOTES and after in _QUOTES),
         )
 
     def modified(self, c: Candidate) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.text.forms import adjectival, forms, verbal
+from qa.text.forms import adjectival, forms, nominal, verbal
 from qa.text.words import stems
 
 
@@ -26,3 +26,8 @@ def test_a_word_only_ever_a_verb_or_an_adverb_is_verbal() -> None:
 def test_a_word_only_ever_an_adjective_is_adjectival() -> None:
     assert adjectival("soft") and adjectival("political")
     assert not any(adjectival(w) for w in ("herbal", "power", "caused", "kashmir"))
+
+
+def test_a_word_that_may_be_a_noun_is_nominal() -> None:
+    assert nominal("power") and nominal("embargo") and nominal("troops")
+    assert not any(nominal(w) for w in ("caused", "soft", "largely", "kashmir"))

@@ -174,6 +174,12 @@ def test_a_question_is_read_for_its_last_word_and_its_hedge() -> None:
         ("How much profit did the card arm make?", "Profits rose 5% to £801m, it said.", "£801m"),
         ("By how much did the card arm's profits rise?", "Its profits rose 5% to £801m.", "5%"),
         ("Up to what share can firms own?", "The cap went from 49% to 74%, he said.", "74%"),
+        # A common noun phrase, whole.
+        (
+            "What is the most important type of Norman art preserved in churches?",
+            "The most important type of Norman art in churches is mosaics, made by Greeks.",
+            "mosaics",
+        ),
         # A phrase quoted whole.
         (
             "What derisive phrase did Tony Blair use for where the Tories would put the centres?",

@@ -22,6 +22,7 @@ from operator import mul
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
 from qa.answer.short_spans import (
     Candidate,
+    Token,
     candidates_of,
     counts,
     figure_edges,
@@ -159,6 +160,7 @@ _GENERAL = (
     "verbal_last",
     "adjective_last",
     "quoted",
+    "noun_phrase",
 )
 _GENERAL_WEIGHTS = tuple(SHORT_WEIGHTS.get(name, 0.0) for name in _GENERAL)
 
@@ -244,6 +246,7 @@ class Reading:
             float(tokens[last - 1].is_verbal),
             float(tokens[last - 1].is_adjectival),
             float(before in _QUOTES and after in _QUOTES),
+            float(self._noun_phrase(c)),
         )
 
     def modified(self, c: Candidate) -> int:
@@ -280,6 +283,18 @@ class Reading:
         share = tokens[first].text.endswith("%") and not tokens[first + 2].text.endswith("%")
         return share or (first > 0 and tokens[first - 1].lower == "from")
 
+    def _noun_phrase(self, c: Candidate) -> bool:
+        """Whether the candidate is a whole noun phrase as the word tables tell one: no word
+        inside that is only a verb or an adverb, a last word that may be a noun (or a name or
+        a number), and no content word beside it that would continue it."""
+        tokens, first, last = self.tokens, c.first, c.last
+        end = tokens[last - 1]
+        if any(t.is_verbal for t in tokens[first:last]):
+            return False
+        if not (end.is_nominal or end.text[0].isupper() or end.is_number):
+            return False
+        return _closed(tokens, first - 1) and _closed(tokens, last)
+
     def _whole(self, c: Candidate) -> bool:
         """A number or a date that no number or date word continues ("October 6, 1973"): as
         much an entity as a name is."""
@@ -296,6 +311,15 @@ class Reading:
             weights = (SHORT_WEIGHTS.get(self.pair(c), 0.0), *_GENERAL_WEIGHTS)
             scores.append(sum(map(mul, weights, (1.0, *self.general(c)))))
         return scores
+
+
+def _closed(tokens: Sequence[Token], at: int) -> bool:
+    """Whether token `at` bounds a noun phrase beside it: none (an edge), punctuation, a
+    function word or a verb."""
+    if not 0 <= at < len(tokens):
+        return True
+    token = tokens[at]
+    return not token.is_word or token.lower in FUNCTION_WORDS or token.is_verbal
 
 
 def readings(question: str, contexts: Sequence[Context]) -> list[Reading]:

@@ -27,7 +27,7 @@ from qa.answer.entities import (
     word_set,
 )
 from qa.answer.short_types import DATE
-from qa.text.forms import adjectival, verbal
+from qa.text.forms import adjectival, nominal, verbal
 
 # An initial before a name ("William E. Simon", "U.S. Senate"), a word (inner apostrophes,
 # hyphens, dots), an amount (with currency, per cent, magnitude), or
@@ -99,6 +99,7 @@ class Token(NamedTuple):
     is_time_unit: bool  # "year", "weeks", "ago"…
     is_verbal: bool  # only ever a verb or an adverb ("caused", "largely")
     is_adjectival: bool  # only ever an adjective ("soft")
+    is_nominal: bool  # may be a noun ("power")
 
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Token:
@@ -106,7 +107,7 @@ class Token(NamedTuple):
 
 
 @lru_cache(maxsize=WORDS_REMEMBERED)
-def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
+def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool, bool]:
     """What a token's text is (Token's fields after its offsets), worked out once per word:
     the same words recur in every passage read."""
     lower = text.lower()
@@ -120,6 +121,7 @@ def _described(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
         lower in _TIME_UNITS,
         text[0].isalpha() and verbal(lower),
         text[0].islower() and adjectival(lower),
+        text[0].isalpha() and nominal(lower),
     )
 
 

@@ -49,6 +49,13 @@ def adjectival(word: str) -> bool:
     return getAllLemmas(word).keys() == {"ADJ"}
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
+def nominal(word: str) -> bool:
+    """Whether the word may be a noun in the tables ("power", "embargo"): a word a noun phrase
+    may end with."""
+    return "NOUN" in getAllLemmas(word)
+
+
 def warm_up() -> None:
     """Load the inflection tables now, so that a server's first question does not wait."""
     forms("beaten")

@@ -271,6 +271,9 @@ class Reading:
             # "rose 5% to £801m", "from 49% to 74%": the new value, or the change asked for
             side = tokens[first] if self.asked.change else tokens[first + 2]
             return side.start, side.end
+        result = c.last - first == 1 and first >= 2 and tokens[first - 1].lower == "to"
+        if result and self.asked.change and c.kind == NUMBER and self._changed(first - 2):
+            return tokens[first - 2].start, tokens[first - 2].end  # "£801m" of "5% to £801m"
         years = [t for t in tokens[first : c.last] if _YEAR.fullmatch(t.text)]
         if self.asked.head == _YEAR_HEAD and c.kind == DATE and len(years) == 1:
             return years[0].start, years[0].end
@@ -280,6 +283,8 @@ class Reading:
         """Whether the figures from `first` ("A to B") tell a change and its result, not a
         range: a share that became an amount ("5% to £801m"), or "from A to B"."""
         tokens = self.tokens
+        if not tokens[first].is_number:
+            return False
         share = tokens[first].text.endswith("%") and not tokens[first + 2].text.endswith("%")
         return share or (first > 0 and tokens[first - 1].lower == "from")
 

@@ -10,7 +10,8 @@ from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING
 from qa.answer.readers import HeuristicReader
 from qa.answer.records import Citation, Passage
 from qa.answer.searcher import Searcher
-from qa.answer.short import Asked, Context, choose, readings
+from qa.answer.short import Context, choose, readings
+from qa.answer.short_asked import Asked
 from qa.answer.short_spans import figure_edges, modifier_before, tokens_of
 from qa.answer.short_types import DATE, expected_type
 from qa.short_scores import exact_match, normalized, token_f1

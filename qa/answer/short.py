@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from operator import mul
 
 from qa.answer.entities import NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
+from qa.answer.short_asked import Asked
 from qa.answer.short_spans import (
     Candidate,
     Token,
@@ -30,7 +31,7 @@ from qa.answer.short_spans import (
     tokens_of,
 )
 from qa.answer.short_tuned import SHORT_THRESHOLD, SHORT_WEIGHTS
-from qa.answer.short_types import DATE, TYPES, expected_type, head_noun, question_verb
+from qa.answer.short_types import DATE, TYPES
 from qa.text.spans import Span
 from qa.text.words import FUNCTION_WORDS, STOPWORDS, stems
 
@@ -53,19 +54,8 @@ _FITTING = {
     DATE: frozenset([DATE, NUMBER]),
     NUMBER: frozenset([NUMBER, DATE]),
 }
-# A question that asks for a rough figure: "roughly how many…", "about what share…".
-_HEDGED = re.compile(
-    r"\b(?:roughly|about|approximately|around|nearly|almost)\s+(?:how|what|which)\b", re.I
-)
-# A question about when something began or ended: of a range ("1249–1314") it asks one end.
-_EDGES = {
-    "start": re.compile(r"\b(?:born|birth|begin|began|begun|start|started|founded)\b", re.I),
-    "end": re.compile(r"\b(?:die|died|death|end|ended|fall|fell|collapsed?)\b", re.I),
-}
 # Quotation marks: a title or a phrase quoted whole ("fantasy island", "Apologie").
 _QUOTES = frozenset(['"', "“", "”", "'", "‘", "’"])
-# A question about a change, or where a figure started: "by how much…", "from what level…".
-_CHANGE = re.compile(r"\b(?:by how|by what|from what|from how)\b", re.I)
 # A year, and the stem of the head noun of "what year…?".
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _YEAR_HEAD = stems(["year"])[0]
@@ -73,34 +63,6 @@ _YEAR_HEAD = stems(["year"])[0]
 _DASHES = frozenset(["–", "-", "—", "to"])
 # How far (in tokens) the question's words count as around a candidate.
 _WINDOW = 10
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A question as the short answer reads it: the type asked, its words' stems, its head."""
-
-    kind: str | None
-    stems: frozenset[str]
-    head: str  # the stem of the noun after "what/which" ("city"), or ""
-    verb: str  # the stem of the word after the interrogative ("who reported…": report), or ""
-    hedged: bool = False  # it asks for a rough figure ("roughly how many…?")
-    last: str = ""  # the stem of its last content word ("…referred to as?": refer), or ""
-    edge: str = ""  # "start" or "end" when it asks when something began or ended, else ""
-    change: bool = False  # it asks for a change or where a figure started ("by how much…")
-
-    @classmethod
-    def of(cls, question: str) -> Asked:
-        words = [t.text for t in tokens_of(question) if t.is_word]
-        content = [
-            s for w, s in zip(words, stems(words), strict=True) if w.lower() not in FUNCTION_WORDS
-        ]
-        head, verb = stems([head_noun(question), question_verb(question)])
-        hedged = _HEDGED.search(question) is not None
-        last = content[-1] if content else ""
-        edge = next((name for name, words in _EDGES.items() if words.search(question)), "")
-        change = _CHANGE.search(question) is not None
-        kind = expected_type(question)
-        return cls(kind, frozenset(content), head, verb, hedged, last, edge, change)
 
 
 @dataclass(frozen=True)

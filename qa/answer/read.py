@@ -14,7 +14,15 @@ from functools import cached_property, partial
 from qa.answer.question import Query
 from qa.answer.records import Passage
 from qa.answer.retrieve import FusedHit
-from qa.answer.tuned import ANSWER_PASSAGES, PASSAGE_WEIGHTS, RESCORE, SENTENCE_WEIGHTS
+from qa.answer.tuned import (
+    ANSWER_PASSAGES,
+    PASSAGE_WEIGHTS,
+    RESCORE,
+    RETYPED,
+    RETYPED_WEIGHTS,
+    SENTENCE_WEIGHTS,
+)
+from qa.answer.typed import typed
 from qa.index.protocol import Index
 from qa.text.spans import Span
 from qa.text.words import content_words_of_spans
@@ -53,6 +61,10 @@ class SentenceFeatures:
     def score_at(self, rank: int) -> float:
         """The score the sentence would have if its passage ranked `rank`."""
         return weighted_sum(SENTENCE_WEIGHTS, self.features() | {"rank_below_first": rank - 1})
+
+    def retyped(self, fit: float) -> float:
+        """The second look's score, given how well its short answer's type fits (`typed`)."""
+        return weighted_sum(RETYPED_WEIGHTS, self.features() | {"typed": fit})
 
 
 @dataclass(frozen=True)
@@ -160,11 +172,22 @@ def best_per_passage(read: Sequence[PassageFeatures]) -> dict[int, SentenceFeatu
     return best
 
 
-def answer_sentence(best: Mapping[int, SentenceFeatures], listed: int) -> SentenceFeatures | None:
-    """The best sentence of the first ANSWER_PASSAGES passages among the `listed` ones shown:
-    the answer, if any is given, always cites a passage of the reply."""
-    contenders = [s for rank, s in best.items() if rank <= min(listed, ANSWER_PASSAGES)]
-    return max(contenders, key=lambda s: s.score, default=None)
+def answer_sentence(
+    question: str, passages: Sequence[Passage], read: Sequence[PassageFeatures]
+) -> SentenceFeatures | None:
+    """The answer sentence, from the first ANSWER_PASSAGES of the `passages` shown (the answer,
+    if any is given, always cites a passage of the reply): of all their sentences, the RETYPED
+    best under SENTENCE_WEIGHTS, read again for the type of their short answer (qa.answer.typed)
+    and scored with RETYPED_WEIGHTS."""
+    contenders = [
+        replace(sentence, rank=rank)
+        for rank, passage in enumerate(read[: min(len(passages), ANSWER_PASSAGES)], start=1)
+        for sentence in passage.sentences
+    ]
+    close = sorted(contenders, key=lambda s: -s.score)[:RETYPED]
+    fits = typed(question, [(passages[s.rank - 1].text, s.span) for s in close])
+    scored = [s.retyped(fit) for s, fit in zip(close, fits, strict=True)]
+    return close[scored.index(max(scored))] if close else None
 
 
 def answer_first(

@@ -143,16 +143,17 @@ class Searcher:
             passages, read = rescored(passages, read)
         if self.reranker:
             passages, read = self.reranker.reorder(question, passages, read)
-        best = best_per_passage(read[:read_k])  # only the passages read are highlighted
+        passages = passages[:read_k]
         if self.reranker:
-            chosen = self.reranker.answer_sentence(question, passages[:read_k], read)
-            best = best | ({chosen.rank: chosen} if chosen else {})
+            winner = self.reranker.answer_sentence(question, passages, read)
+        else:
+            winner = answer_sentence(question, passages, read)
+        best = best_per_passage(read[:read_k])  # only the passages read are highlighted
+        best |= {winner.rank: winner} if winner else {}  # its passage highlights the answer
         passages = [
-            replace(p, highlight=best[p.rank].span if p.rank in best else None)
-            for p in passages[:read_k]
+            replace(p, highlight=best[p.rank].span if p.rank in best else None) for p in passages
         ]
         unknown = stage.query.words.unseen
-        winner = chosen if self.reranker else answer_sentence(best, len(passages))
         if not stage.query.words.informative:
             return SearchResult(passages[:k], None, None, unknown, vague=True)
         if winner is None:

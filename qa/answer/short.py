@@ -289,9 +289,10 @@ def _closed(tokens: Sequence[Token], at: int) -> bool:
     return not token.is_word or token.lower in FUNCTION_WORDS or token.is_verbal
 
 
-def readings(question: str, contexts: Sequence[Context]) -> list[Reading]:
-    """The question read against each context (none when it asks for no short fact)."""
-    asked = Asked.of(question)
+def readings(question: str | Asked, contexts: Sequence[Context]) -> list[Reading]:
+    """The question (or as already read) read against each context (none when it asks for no
+    short fact)."""
+    asked = question if isinstance(question, Asked) else Asked.of(question)
     if asked.kind is None:
         return []
     found = [Reading(asked, c, n) for n, c in enumerate(contexts) if 0 <= c.at < len(c.sentences)]

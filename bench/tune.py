@@ -14,7 +14,8 @@ and fits two logistic regressions (scikit-learn, each set weighted equally):
   offered, the sentence's focus on the question's words, and the passage rank;
 - the second look (qa.answer.typed): the same conditional logit over the RETYPED best sentences
   under the sentence weights in the code, with "typed" added (the fit of each one's short answer
-  to the type asked), for RETYPED_WEIGHTS.
+  to the type asked), for RETYPED_WEIGHTS; on the questions that ask for a name, a number, a
+  date or a place (the others keep the first look's choice).
 
 The features are the Searcher's own (qa.answer.read.features_of). Prints the weights scaled to
 the fused score's (passages) and the cosine's (sentences), and hit@1 / hit@5 and the sentence
@@ -163,13 +164,18 @@ def sentence_rows(question: dict, weights: list[float]) -> list[Row]:
 
 def retyped_rows(question: dict, passage_w: list[float], sentence_w: list[float]) -> list[Row]:
     """Features (RETYPED_FEATURES) and label of the RETYPED best sentences under these weights,
-    each read for the type of its short answer once."""
+    each read for the type of its short answer once; none when the question asks for no type
+    (the first look's choice stands)."""
+    if "typed" not in question:
+        question["typed"] = typed(question["question"], []) is not None
+    if not question["typed"]:
+        return []
     found = _top_sentences(question, passage_w)
     close = sorted(found, key=lambda f: -float(np.dot(_features(f[0], f[2]), sentence_w)))
     rows = []
     for rank, passage, s in close[:RETYPED]:
         if "typed" not in s:
-            (s["typed"],) = typed(question["question"], [(passage["text"], s["span"])])
+            (s["typed"],) = typed(question["question"], [(passage["text"], s["span"])]) or [0.0]
         rows.append(([*_features(rank, s), s["typed"]], s["label"]))
     return rows
 
@@ -191,7 +197,10 @@ def scores(
             hits1 = [ranked(q, passage_w)[0]["label"] for q in part]
             hits5 = [any(p["label"] for p in ranked(q, passage_w)[:5]) for q in part]
             first = [_picked(sentence_rows(q, passage_w), sentence_w) for q in part]
-            second = [_picked(retyped_rows(q, passage_w, sentence_w), retyped_w) for q in part]
+            second = [
+                _picked(rows, retyped_w) if (rows := retyped_rows(q, passage_w, sentence_w)) else f
+                for q, f in zip(part, first, strict=True)
+            ]
             out[f"{name}/{'held' if held else 'tune'}"] = {
                 "hit@1": round(float(np.mean(hits1)), 3),
                 "hit@5": round(float(np.mean(hits5)), 3),

@@ -178,7 +178,7 @@ def answer_sentence(
     """The answer sentence, from the first ANSWER_PASSAGES of the `passages` shown (the answer,
     if any is given, always cites a passage of the reply): of all their sentences, the RETYPED
     best under SENTENCE_WEIGHTS, read again for the type of their short answer (qa.answer.typed)
-    and scored with RETYPED_WEIGHTS."""
+    and scored with RETYPED_WEIGHTS when the question asks for a name, number, date or place."""
     contenders = [
         replace(sentence, rank=rank)
         for rank, passage in enumerate(read[: min(len(passages), ANSWER_PASSAGES)], start=1)
@@ -186,6 +186,8 @@ def answer_sentence(
     ]
     close = sorted(contenders, key=lambda s: -s.score)[:RETYPED]
     fits = typed(question, [(passages[s.rank - 1].text, s.span) for s in close])
+    if fits is None:  # no type asked: the first look's choice stands
+        return close[0] if close else None
     scored = [s.retyped(fit) for s, fit in zip(close, fits, strict=True)]
     return close[scored.index(max(scored))] if close else None
 

@@ -4,7 +4,8 @@ For a question that asks for a name, a number, a date or a place, a sentence who
 short-answer candidate (qa.answer.short) is of that type is likelier to answer it: word overlap
 alone prefers the sentence that repeats the question over the one that says who or how many.
 Reading a sentence this closely costs about a millisecond, so only the RETYPED best sentences by
-SENTENCE_WEIGHTS are read (qa.answer.read), then scored again with RETYPED_WEIGHTS.
+SENTENCE_WEIGHTS are read (qa.answer.read), then scored again with RETYPED_WEIGHTS; a question for
+a thing or for no short fact keeps the first look's choice.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from qa.answer.short_tuned import SHORT_WEIGHTS
 from qa.text.spans import Span
 
 
-def typed(question: str, sentences: Sequence[tuple[str, Span]]) -> list[float]:
+def typed(question: str, sentences: Sequence[tuple[str, Span]]) -> list[float] | None:
     """For each sentence (a text and its span), how well the type of its best short-answer
     candidate fits the type the question asks for: the short answer's fitted weight of that
-    pair ("person>person" 0.85, "person>organisation" −0.65). All 0 for a question that asks
-    for a thing or for no short fact (nothing is read then), 0 for a sentence with no candidate."""
+    pair ("person>person" 0.85, "person>organisation" −0.65), 0 for a sentence without a
+    candidate. None, with nothing read, for a question that asks for a thing or no short fact:
+    there is no type to look for."""
     asked = Asked.of(question)
     if asked.kind in (None, THING):
-        return [0.0] * len(sentences)
+        return None
     return [_fit(readings(asked, [Context(text, [span], 0)])) for text, span in sentences]
 
 

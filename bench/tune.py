@@ -39,22 +39,16 @@ from sklearn.linear_model import LogisticRegression
 from bench.constants import rewrite
 from bench.public import SETS, arguments, held_out, questions_file
 from bench.report import save_json
+from qa.answer import tuned
 from qa.answer.searcher import Searcher
-from qa.answer.tuned import (
-    ANSWER_PASSAGES,
-    PASSAGE_WEIGHTS,
-    RESCORE,
-    RETYPED,
-    RETYPED_WEIGHTS,
-    SENTENCE_WEIGHTS,
-)
+from qa.answer.tuned import ANSWER_PASSAGES, PASSAGE_WEIGHTS, RESCORE, SENTENCE_WEIGHTS
 from qa.answer.typed import typed
 from qa.config import Settings
 from qa.evaluate import read_questions
 
 PASSAGE_FEATURES = tuple(PASSAGE_WEIGHTS)
 SENTENCE_FEATURES = tuple(SENTENCE_WEIGHTS)
-RETYPED_FEATURES = tuple(RETYPED_WEIGHTS)
+RETYPED_FEATURES = tuple(tuned.RETYPED_WEIGHTS)
 # L2 penalty of the sentence choice model (per question, on unscaled weights).
 CHOICE_L2 = 0.01
 # A candidate sentence: its features and whether it holds an answer.
@@ -173,7 +167,7 @@ def retyped_rows(question: dict, passage_w: list[float], sentence_w: list[float]
     found = _top_sentences(question, passage_w)
     close = sorted(found, key=lambda f: -float(np.dot(_features(f[0], f[2]), sentence_w)))
     rows = []
-    for rank, passage, s in close[:RETYPED]:
+    for rank, passage, s in close[: tuned.RETYPED]:
         if "typed" not in s:
             (s["typed"],) = typed(question["question"], [(passage["text"], s["span"])]) or [0.0]
         rows.append(([*_features(rank, s), s["typed"]], s["label"]))
@@ -214,7 +208,9 @@ def main() -> None:
     parser = arguments(__doc__, "tune.json")
     parser.add_argument("--write", action="store_true", help="put the fitted weights in tuned.py")
     parser.add_argument(
-        "--write-retyped", action="store_true", help="put only the fitted RETYPED_WEIGHTS in place"
+        "--write-retyped",
+        action="store_true",
+        help="put only the fitted RETYPED_WEIGHTS in place",
     )
     args = parser.parse_args()
     questions = candidates(Searcher(Settings.from_env(index_dir=args.index)), args.data)
@@ -222,7 +218,7 @@ def main() -> None:
 
     current_p = list(PASSAGE_WEIGHTS.values())
     current_s = list(SENTENCE_WEIGHTS.values())
-    current_r = list(RETYPED_WEIGHTS.values())
+    current_r = list(tuned.RETYPED_WEIGHTS.values())
     x = np.array([[p[f] for f in PASSAGE_FEATURES] for q in tune for p in q["passages"]])
     y = np.array([p["label"] for q in tune for p in q["passages"]])
     fitted_p = _fit(x, y, [q["set"] for q in tune for _ in q["passages"]], 0)

@@ -53,6 +53,14 @@ SEED_SHORT = [
         ("What is the value of the bursary that goes with the award?", NUMBER),
         ("What was the population of Paris in 1900?", NUMBER),
         ("What was the UK price of the gadget at launch?", NUMBER),
+        # The head noun past "other" and "and", and a person named by what they do.
+        ("What other European Protestant leader studied in Paris?", PERSON),
+        ("Which former Llanelli and Wales fly-half insisted Wales could cope?", PERSON),
+        ("Which classic Bond villain acts as the player's boss?", PERSON),
+        ("What other Northern European cities had congregations?", PLACE),
+        # Once the head is in, the question's verb ends the noun phrase; "managing" does not.
+        ("What government agency supervised Buddhist monks?", ORGANISATION),
+        ("Which Birmingham City managing director called the offer a waste?", PERSON),
     ],
 )
 def test_the_type_a_question_asks_for(question: str, kind: str | None) -> None:

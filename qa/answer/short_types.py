@@ -12,6 +12,7 @@ import itertools
 import re
 
 from qa.answer.entities import FUNCTION_WORDS, NUMBER, ORGANISATION, PERSON, PLACE, THING, word_set
+from qa.text.forms import verbal
 
 DATE = "date"
 # Every type a question may ask for, and a candidate may be, in the order of the scorer's features.
@@ -27,7 +28,21 @@ _HEADS = {
         goalkeeper defender winger midfielder rider driver champion judge lawyer mp mps
         footballer cricketer rapper presenter designer founder governor senator mayor general
         commander philosopher composer architect poet duke bishop saint engineer inventor
-        economist analyst critic individual"""
+        economist analyst critic individual villain hero legend victim suspect expert
+        photographer journalist reporter correspondent editor columnist comedian
+        dancer athlete sprinter runner boxer golfer jockey trainer batsman bowler
+        keeper referee umpire physio skipper fly-half scrum-half full-back forward hooker
+        flanker veteran prisoner soldier officer detective inspector commissioner secretary
+        chancellor premier ambassador diplomat envoy negotiator campaigner activist candidate
+        nominee winner finalist opponent challenger successor predecessor heir widow brother
+        sister uncle nephew grandson cousin friend partner fan supporter celebrity novelist
+        playwright screenwriter filmmaker guitarist drummer vocalist pianist dj conductor chef
+        doctor surgeon nurse physician psychologist professor lecturer teacher researcher
+        academic historian investor billionaire tycoon entrepreneur banker trader broker
+        consultant adviser advisor aide assistant deputy owner hacker pupil student astronaut
+        pilot explorer priest cardinal archbishop monk cleric monarch ruler sultan khan tsar
+        lord baron knight admiral colonel warrior statesman reformer theologian mathematician
+        physicist chemist biologist astronomer neuroscientist sculptor painter illustrator"""
     ),
     ORGANISATION: word_set(
         """company firm group team club party organisation organization agency band
@@ -54,8 +69,11 @@ _HEADS = {
     ),
 }
 _INTERROGATIVE = re.compile(
-    r"\b(who|whom|whose|where|when|why|how|what|which)\b((?:\s+\w+){0,7})", re.IGNORECASE
+    r"\b(who|whom|whose|where|when|why|how|what|which)\b((?:\s+\w+(?:-\w+)*){0,7})", re.IGNORECASE
 )
+# Function words a question's noun phrase runs past to its head noun: "which other European
+# Protestant leader…", "which former Llanelli and Wales fly-half…".
+_INSIDE_HEAD = word_set("other and")
 # "what kind of …", "which type of …": the head noun follows.
 _KIND_OF = word_set("kind kinds type types sort sorts form forms name names")
 # "what is the value of …", "what was the UK price of …", "what was the name of …": the noun
@@ -101,19 +119,39 @@ def _read(question: str) -> tuple[str, str, str]:
     if following[:1] and following[0] in _KIND_OF and following[1:2] == ["of"]:
         following = following[2:]
         following = following[1:] if following[:1] and following[0] in _ARTICLES else following
-    phrase = list(itertools.takewhile(lambda w: w not in FUNCTION_WORDS, following))
+    phrase = _noun_phrase(following)
     known = [w for w in phrase if _kind_of_head(w)]
     head = known[-1] if known else (phrase or [""])[0]
     after = following[following.index(head) + 1 :] if head in following else []
     return word, head, after[0] if after and after[0] not in FUNCTION_WORDS else ""
 
 
+def _noun_phrase(words: list[str]) -> list[str]:
+    """The words of the noun phrase that opens `words`, up to a function word (past "other" and
+    "and"), or up to the question's verb once a head of a known type is in ("what government
+    agency supervised Buddhist monks?": not "monks"; "managing director" goes on)."""
+    phrase: list[str] = []
+    for word in words:
+        if word in FUNCTION_WORDS and word not in _INSIDE_HEAD:
+            break
+        if any(map(_kind_of_head, phrase)) and verbal(word) and not word.endswith("ing"):
+            break
+        if word not in _INSIDE_HEAD:
+            phrase.append(word)
+    return phrase
+
+
 def _kind_of_head(noun: str) -> str | None:
     """The type a head noun asks for ("city": a place), or None for a noun of no known type."""
     for kind, heads in _HEADS.items():
-        if noun in heads or noun.rstrip("s") in heads:
+        if noun in heads or noun.rstrip("s") in heads or _singular(noun) in heads:
             return kind
     return None
+
+
+def _singular(noun: str) -> str:
+    """The singular of a plural in -ies ("cities": city), else the noun itself."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun
 
 
 def head_noun(question: str) -> str:

@@ -117,6 +117,11 @@ def test_the_chat_answers_with_a_cited_source_card(server: str, watched: Watched
     card = turn.locator(f"li.source{marker.get_attribute('href')}")
     expect(card).to_have_class(re.compile(r"\bcited\b"))
     expect(card.locator("mark")).to_contain_text("SANA reported")
+    # The short answer is marked where it stands, in the sentence and in the passage it cites.
+    expect(answer.locator("strong.short-span")).to_have_text("SANA")
+    expect(card.locator("mark strong.short-span")).to_have_text("SANA")
+    source = turn.locator(".short-answer a.cite")
+    assert source.get_attribute("href") == marker.get_attribute("href")
     expect(card.locator(".source-meta")).to_contain_text("paragraph")
     expect(page.locator("#announcer")).to_contain_text("Answer: SANA. ")
     expect(page.locator("#question")).to_be_focused()

@@ -51,24 +51,43 @@
     return `/articles/${path}?${params}#cited`;
   }
 
-  /** Passage text with the answer sentence in <mark>; spans count code points, like Python. */
-  function passageText(text, highlight) {
+  /** The code points [a, b) of `chars` as nodes, the part within `bold` (a [start, end) of
+   * the same text, or null) in <strong>: the short answer where it stands. */
+  function emphasised(chars, a, b, bold) {
+    const s = bold ? Math.min(Math.max(bold[0], a), b) : b;
+    const e = bold ? Math.min(Math.max(bold[1], s), b) : b;
+    const nodes = [chars.slice(a, s).join("")];
+    if (e > s) nodes.push(el("strong", "short-span", chars.slice(s, e).join("")));
+    nodes.push(chars.slice(e, b).join(""));
+    return nodes;
+  }
+
+  /** Passage text with the answer sentence in <mark> and the short answer (`bold`, a span of
+   * the passage or null) in <strong>; spans count code points, like Python. */
+  function passageText(text, highlight, bold) {
     const p = el("p", "passage-text");
+    const chars = Array.from(text);
     if (!highlight) {
-      p.append(text);
+      p.append(...emphasised(chars, 0, chars.length, bold));
       return p;
     }
-    const chars = Array.from(text);
     const [a, b] = highlight;
     p.append(
-      chars.slice(0, a).join(""),
-      el("mark", null, chars.slice(a, b).join("")),
-      chars.slice(b).join(""),
+      ...emphasised(chars, 0, a, bold),
+      el("mark", null, ...emphasised(chars, a, b, bold)),
+      ...emphasised(chars, b, chars.length, bold),
     );
     return p;
   }
 
-  function sourceCard(passage, turnId, cited) {
+  /** Where the short answer stands in a passage (a span of its text), or null when the short
+   * answer comes from another passage or there is none. */
+  function shortIn(passage, short) {
+    if (!short || short.passage !== passage.rank) return null;
+    return [short.start - passage.citation.start, short.end - passage.citation.start];
+  }
+
+  function sourceCard(passage, turnId, cited, short) {
     const c = passage.citation;
     const card = el("li", cited ? "source cited" : "source");
     card.id = `${turnId}-p${passage.rank}`;
@@ -86,7 +105,7 @@
         el("span", "source-number", String(passage.rank)),
         el("h3", "source-title", c.title)),
       el("p", "source-meta", meta.join(" · ")),
-      passageText(passage.text, passage.highlight),
+      passageText(passage.text, passage.highlight, shortIn(passage, short)),
       el("p", "answer-tools",
         link(articleHref(c, passage.highlight), "Read it in the article", "source-link"),
         copyButton(passage)),
@@ -219,13 +238,26 @@
     }
   }
 
+  /** The answer sentence as nodes, its short answer (when it stands in it) in <strong>. */
+  function sentenceText(data) {
+    const chars = Array.from(data.answer.text);
+    const cited = data.passages.find((p) => p.rank === data.answer.passage);
+    const inPassage = cited && cited.highlight ? shortIn(cited, data.answer.short) : null;
+    const bold = inPassage && [inPassage[0] - cited.highlight[0], inPassage[1] - cited.highlight[0]];
+    return emphasised(chars, 0, chars.length, bold);
+  }
+
   function renderAnswer(reply, data, turnId, announce) {
     if (data.answer) {
       const marker = link(`#${turnId}-p${data.answer.passage}`, `[${data.answer.passage}]`, "cite");
       marker.setAttribute("aria-label", `source ${data.answer.passage}`);
       const short = data.answer.short;
-      if (short) reply.append(el("p", "short-answer", el("strong", null, short.text)));
-      reply.append(el("p", "answer", data.answer.text, " ", marker));
+      if (short) {
+        const from = link(`#${turnId}-p${short.passage}`, `[${short.passage}]`, "cite");
+        from.setAttribute("aria-label", `source ${short.passage}`);
+        reply.append(el("p", "short-answer", el("strong", null, short.text), " ", from));
+      }
+      reply.append(el("p", "answer", ...sentenceText(data), " ", marker));
     } else {
       const unknown = data.unknown_words.length
         ? ` No article mentions ${data.unknown_words.map((w) => `“${w}”`).join(", ")}.`
@@ -252,7 +284,7 @@
     sources.setAttribute("aria-label", "Sources");
     for (const passage of data.passages) {
       const cited = data.answer !== null && passage.rank === data.answer.passage;
-      sources.append(sourceCard(passage, turnId, cited));
+      sources.append(sourceCard(passage, turnId, cited, data.answer && data.answer.short));
     }
     reply.append(sources);
     if (!announce) return;

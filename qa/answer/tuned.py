@@ -72,14 +72,14 @@ RETYPED_WEIGHTS = {
 # "Not found": a logistic model of "the passages answer the question" over the features of
 # qa.answer.not_found, fitted on archives of three sizes at once (bench/calibrate.py).
 NOT_FOUND_MODEL = {
-    "bias": -2.07,
-    "sentence": 5.5,
-    "passage": 3.28,
+    "bias": -2.09,
+    "sentence": 5.55,
+    "passage": 3.27,
     "coverage": 3.41,
     "absence": -2.63,
-    "missing_number": -3.33,
-    "untyped": -2.08,
-    "uncounted": -2.1,
+    "missing_number": -3.34,
+    "untyped": -2.06,
+    "uncounted": -2.11,
     "scale": -4.2,
 }
 # Answer when the modelled probability reaches this: the highest threshold that still answers

@@ -131,7 +131,8 @@ def test_the_chat_answers_with_a_cited_source_card(server: str, watched: Watched
     page.wait_for_url(re.compile(r"/articles/.+\?start=\d+&end=\d+.*#cited$"))
     cited = page.locator("#cited")
     expect(cited).to_be_in_viewport()
-    expect(page.locator("mark.answer")).to_contain_text("SANA reported")
+    expect(page.locator("mark.answer").first).to_contain_text("Separately on Thursday")
+    expect(page.locator("mark.answer.short")).to_have_text("SANA")
     screenshot(page, "article.png")
     watched.assert_nothing_ran()
 

@@ -131,17 +131,21 @@ def test_the_article_view_marks_the_cited_passage(client: FlaskClient, seed_sear
             "end": cite.end,
             "hs": cite.start + a,
             "he": cite.start + b,
+            "ss": answer.short.start,
+            "se": answer.short.end,
         },
     )
     assert response.status_code == 200
     assert_hardened(response)
     html = response.get_data(as_text=True)
-    marked = re.findall(r'<mark class="(passage|answer)"[^>]*>(.*?)</mark>', html, re.S)
+    marked = re.findall(r'<mark class="(passage|answer)( short)?"[^>]*>(.*?)</mark>', html, re.S)
     assert marked[0][0] in {"passage", "answer"}
     assert 'id="cited"' in html.split("<mark", 1)[1].split(">", 1)[0]
-    answer_text = unescape("".join(text for kind, text in marked if kind == "answer"))
+    answer_text = unescape("".join(text for kind, _, text in marked if kind == "answer"))
     assert answer_text == answer.text
-    assert "SANA" in answer_text
+    # The short answer is the one piece of the sentence marked short, exactly.
+    assert [text for kind, short, text in marked if short] == ["SANA"]
+    assert "the short answer underlined" in html
     article = seed_searcher.index.article(cite.article_id)
     assert html.count('<span class="para-number"') == len(paragraph_spans(article.text))
     assert f"<h1>{article.title}</h1>" in html

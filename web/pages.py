@@ -17,7 +17,8 @@ bp = Blueprint("pages", __name__)
 
 @dataclass(frozen=True)
 class Piece:
-    """A run of article text inside one paragraph; `mark` is None, "passage" or "answer"."""
+    """A run of article text inside one paragraph; `mark` is None, "passage" or "answer", with
+    " short" added inside the short answer."""
 
     text: str
     mark: str | None = None
@@ -43,7 +44,8 @@ def chat() -> tuple[str, int]:
 
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> tuple[str, int]:
-    """The whole article, paragraphs kept, the span ?start=&end= marked (and ?hs=&he= inside)."""
+    """The whole article, paragraphs kept, the span ?start=&end= marked (and the answer sentence
+    ?hs=&he= and the short answer ?ss=&se= inside)."""
     try:
         index = current_searcher().index
     except IndexUnavailable as exc:
@@ -53,10 +55,11 @@ def article(article_id: str) -> tuple[str, int]:
         abort(404, description=f"there is no article with id {article_id!r} in the index")
     passage = _span("start", "end", len(found.text))
     sentence = _span("hs", "he", len(found.text))
+    short = _span("ss", "se", len(found.text))
     return render_template(
         "article.html",
         article=found,
-        paragraphs=marked_paragraphs(found.text, passage, sentence),
+        paragraphs=marked_paragraphs(found.text, passage, sentence, short),
         cited=passage,
         link=found.url if found.url and found.url.startswith(("https://", "http://")) else None,
     ), 200
@@ -71,12 +74,15 @@ def _span(start_name: str, end_name: str, length: int) -> Span | None:
     return start, end
 
 
-def marked_paragraphs(text: str, passage: Span | None, sentence: Span | None) -> list[list[Piece]]:
-    """The article's paragraphs as pieces, cut where the passage and the sentence begin and end.
+def marked_paragraphs(
+    text: str, passage: Span | None, sentence: Span | None, short: Span | None = None
+) -> list[list[Piece]]:
+    """The article's paragraphs as pieces, cut where the passage, the sentence and the short
+    answer begin and end.
 
     The first marked piece carries the #cited anchor the citation links scroll to.
     """
-    cuts = [point for span in (passage, sentence) if span for point in span]
+    cuts = [point for span in (passage, sentence, short) if span for point in span]
     paragraphs: list[list[Piece]] = []
     anchored = False
     for start, end in paragraph_spans(text):
@@ -84,6 +90,8 @@ def marked_paragraphs(text: str, passage: Span | None, sentence: Span | None) ->
         pieces = []
         for a, b in pairwise(points):
             mark = _mark_of(a, b, passage, sentence)
+            if mark and short and short[0] <= a and b <= short[1]:
+                mark += " short"
             anchor = mark is not None and not anchored
             anchored = anchored or anchor
             pieces.append(Piece(text[a:b], mark, anchor))

@@ -40,13 +40,16 @@
     return a;
   }
 
-  /** The article view URL, the passage (and answer sentence) marked; ids may hold slashes. */
-  function articleHref(citation, highlight) {
+  /** The article view URL, the passage (and answer sentence, and the short answer, a span of
+   * the passage) marked; ids may hold slashes. */
+  function articleHref(citation, highlight, bold) {
     const path = citation.article_id.split("/").map(encodeURIComponent).join("/");
     const params = new URLSearchParams({ start: citation.start, end: citation.end });
-    if (highlight) {
-      params.set("hs", citation.start + highlight[0]);
-      params.set("he", citation.start + highlight[1]);
+    for (const [span, start, end] of [[highlight, "hs", "he"], [bold, "ss", "se"]]) {
+      if (span) {
+        params.set(start, citation.start + span[0]);
+        params.set(end, citation.start + span[1]);
+      }
     }
     return `/articles/${path}?${params}#cited`;
   }
@@ -89,6 +92,7 @@
 
   function sourceCard(passage, turnId, cited, short) {
     const c = passage.citation;
+    const bold = shortIn(passage, short);
     const card = el("li", cited ? "source cited" : "source");
     card.id = `${turnId}-p${passage.rank}`;
     card.tabIndex = -1;
@@ -105,9 +109,9 @@
         el("span", "source-number", String(passage.rank)),
         el("h3", "source-title", c.title)),
       el("p", "source-meta", meta.join(" · ")),
-      passageText(passage.text, passage.highlight, shortIn(passage, short)),
+      passageText(passage.text, passage.highlight, bold),
       el("p", "answer-tools",
-        link(articleHref(c, passage.highlight), "Read it in the article", "source-link"),
+        link(articleHref(c, passage.highlight, bold), "Read it in the article", "source-link"),
         copyButton(passage)),
     );
     return card;

@@ -77,12 +77,16 @@ def answers(settings: Settings, embedder) -> list[list[tuple]]:
     return found
 
 
-def assert_same_answers(ours: list[list[tuple]], fresh: list[list[tuple]]) -> None:
+def assert_same_answers(
+    ours: list[list[tuple]], fresh: list[list[tuple]], atol: float = 1e-5
+) -> None:
+    """The same passages in the same order with the same answer sentence, and scores within
+    `atol`."""
     assert len(ours) == len(fresh)
     for mine, theirs in zip(ours, fresh, strict=True):
         assert mine[-1] == theirs[-1]  # the answer sentence
         assert [p[:3] for p in mine[:-1]] == [p[:3] for p in theirs[:-1]]
-        assert np.allclose([p[3] for p in mine[:-1]], [p[3] for p in theirs[:-1]], atol=1e-5)
+        assert np.allclose([p[3] for p in mine[:-1]], [p[3] for p in theirs[:-1]], atol=atol)
 
 
 def lexical_by_chunk(index: LocalIndex, question: str) -> dict[tuple[str, int], float]:
@@ -305,7 +309,9 @@ def test_an_index_of_format_3_is_upgraded_without_embedding(
     assert (settings.index_dir / README).read_text(encoding="utf-8") == README_TEXT
     fresh = settings.overridden(index_dir=tmp_path / "fresh")
     build_index(fresh, [str(seed_copy)], full=True, embedder=embedder)
-    assert_same_answers(answers(settings, embedder), answers(fresh, embedder))
+    # The stored vectors were embedded on another CPU: int8 and bf16 kernels differ between
+    # processors by about 1e-4 in a score, so only the ranking must be the same to the digit.
+    assert_same_answers(answers(settings, embedder), answers(fresh, embedder), atol=1e-3)
 
 
 def test_a_skipped_file_is_reported_again_while_it_stays(

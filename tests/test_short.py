@@ -272,3 +272,26 @@ def test_a_whole_noun_phrase_is_told_from_a_piece_of_one() -> None:
     }
     assert phrase["soft power"] == 1.0
     assert phrase.get("soft", 0.0) == 0.0
+
+
+def test_a_person_named_by_the_surname_is_given_in_full() -> None:
+    """ "Mr Babinet said…" answers who; the short answer is the name as another passage of the
+    same article gives it ("Gilles Babinet"), at that passage's offsets; a passage of another
+    article never lends its names."""
+    text = (
+        "Gilles Babinet, chief executive of Musiwave, praised mobile music.\n\n"
+        "Musiwave builds download systems and Mr Babinet said the market was growing."
+    )
+    (first, second) = paragraph_spans(text)
+
+    def passage(rank: int, span: tuple[int, int], article: str = "musiwave") -> Passage:
+        citation = Citation(article, "title", "source", None, None, rank, *span)
+        return Passage(rank, 1.0, text[slice(*span)], (0, span[1] - span[0]), 0, citation, 0)
+
+    question = "Who said the market for downloads was growing?"
+    reader = HeuristicReader()
+    short = reader.read(question, [passage(1, second), passage(2, first)], 1)
+    assert (short.text, short.passage) == ("Gilles Babinet", 2)
+    assert text[short.start : short.end] == "Gilles Babinet"
+    alone = reader.read(question, [passage(1, second), passage(2, first, "another")], 1)
+    assert (alone.text, alone.passage) == ("Babinet", 1)

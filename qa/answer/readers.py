@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from qa.answer.entities import PERSON, entities_of
 from qa.answer.records import HEURISTIC_READER, Passage, ShortAnswer
 from qa.answer.short import Context, choose
+from qa.answer.short_types import expected_type
 from qa.answer.tuned import ANSWER_PASSAGES
 from qa.text.spans import split_chunk
 
@@ -32,9 +34,26 @@ class HeuristicReader:
     def read(self, question: str, passages: Sequence[Passage], rank: int) -> ShortAnswer | None:
         contexts, read = contexts_of(passages, rank)
         choice = choose(question, contexts)
-        return (
-            ShortAnswer.within(read[choice.context], choice.start, choice.end) if choice else None
-        )
+        if choice is None:
+            return None
+        short = ShortAnswer.within(read[choice.context], choice.start, choice.end)
+        return in_full(short, passages) if expected_type(question) == PERSON else short
+
+
+def in_full(short: ShortAnswer, passages: Sequence[Passage]) -> ShortAnswer:
+    """A person named by the surname alone ("Mr Babinet said…") as the passages of the same
+    article name them in full ("Gilles Babinet, chief executive of…"): the first such mention,
+    in its own passage; else the short answer as it is."""
+    if " " in short.text or not short.text[:1].isupper():
+        return short
+    article = next(p.citation.article_id for p in passages if p.rank == short.passage)
+    for passage in passages:
+        if passage.citation.article_id != article:
+            continue
+        for name in entities_of(passage.text):
+            if name.kind == PERSON and name.text.endswith(f" {short.text}"):
+                return ShortAnswer.within(passage, name.start, name.end)
+    return short
 
 
 def contexts_of(passages: Sequence[Passage], rank: int) -> tuple[list[Context], list[Passage]]:

@@ -19,6 +19,7 @@ HISTORY_FILE = DEFAULT_MODEL_CACHE / "chat_history"
 
 
 BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
+UNDERLINE, NO_UNDERLINE = "\x1b[4m", "\x1b[24m"
 
 
 def render_answer(data: dict[str, Any], color: bool = False) -> str:
@@ -31,7 +32,7 @@ def render_answer(data: dict[str, Any], color: bool = False) -> str:
         if short := data["answer"].get("short"):
             text = f"{BOLD}{short['text']}{PLAIN}" if color else short["text"]
             lines.append(f"Short answer [{short['passage']}]: {text}")
-        lines.append(f"Answer [{data['answer']['passage']}]: {data['answer']['text']}")
+        lines.append(f"Answer [{data['answer']['passage']}]: {_sentence(data, color)}")
     else:
         unknown = ", ".join(f"“{word}”" for word in data["unknown_words"])
         lines.append(
@@ -42,10 +43,12 @@ def render_answer(data: dict[str, Any], color: bool = False) -> str:
     for passage in data["passages"]:
         cite = passage["citation"]
         text = passage["text"]
+        marks = _short_marks(data, passage, 0) if color else []
         if passage["highlight"]:
             a, b = passage["highlight"]
             mark = (BOLD, PLAIN) if color else ("»", "«")
-            text = text[:a] + mark[0] + text[a:b] + mark[1] + text[b:]
+            marks += [(a, mark[0]), (b, mark[1])]
+        text = _marked(text, marks)
         copies = f", {passage['copies']} copies folded" if passage["copies"] else ""
         lines += [
             "",
@@ -58,6 +61,33 @@ def render_answer(data: dict[str, Any], color: bool = False) -> str:
         ]
     lines.append(f"\n({data['took_ms']:.0f} ms)")
     return "\n".join(lines)
+
+
+def _short_marks(data: dict[str, Any], passage: dict[str, Any], at: int) -> list[tuple[int, str]]:
+    """Where to underline the short answer in a text of `passage` that starts at `at` in it:
+    none when the short answer is read from another passage."""
+    short = data["answer"] and data["answer"].get("short")
+    if not short or short["passage"] != passage["rank"]:
+        return []
+    start = short["start"] - passage["citation"]["start"] - at
+    return [(start, UNDERLINE), (start + len(short["text"]), NO_UNDERLINE)]
+
+
+def _sentence(data: dict[str, Any], color: bool) -> str:
+    """The answer sentence, its short answer underlined on a terminal."""
+    text, rank = data["answer"]["text"], data["answer"]["passage"]
+    cited = next((p for p in data["passages"] if p["rank"] == rank), None)
+    if not color or cited is None or not cited["highlight"]:
+        return text
+    marks = _short_marks(data, cited, cited["highlight"][0])
+    return _marked(text, [(i, m) for i, m in marks if 0 <= i <= len(text)])
+
+
+def _marked(text: str, marks: list[tuple[int, str]]) -> str:
+    """The text with each mark put in before its offset (at one offset, in the order given)."""
+    for offset, mark in sorted(marks, key=lambda m: m[0], reverse=True):
+        text = text[:offset] + mark + text[offset:]
+    return text
 
 
 def chat(

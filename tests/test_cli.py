@@ -11,6 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from qa.cli import EXIT_SKIPPED, main
+from qa.terminal import BOLD, NO_UNDERLINE, PLAIN, UNDERLINE, render_answer
 from tests.conftest import ROOT, SEED_FILE, SEED_QUESTION
 from web.schemas import SCHEMAS
 
@@ -49,6 +50,20 @@ def test_ask_text_shows_answer_and_citations(seed_index) -> None:
     assert second.startswith("Answer [1]:") and "SANA reported" in second
     assert "seeds/000_fea5b3fe5925253d.txt, paragraph" in out
     assert out.count("\n[") == 2
+
+
+def test_on_a_terminal_the_short_answer_is_bold_then_underlined_where_it_stands(
+    seed_index,
+) -> None:
+    code, out, _ = run("ask", SEED_QUESTION, "--index", str(seed_index.index_dir), "--json")
+    assert code == 0
+    shown = render_answer(json.loads(out), color=True)
+    short, sentence = shown.splitlines()[:2]
+    assert short == f"Short answer [1]: {BOLD}SANA{PLAIN}"
+    assert f"news agency {UNDERLINE}SANA{NO_UNDERLINE} reported" in sentence
+    cited = shown.split("\n[1] ", 1)[1].split("\n[2] ", 1)[0]  # the cited passage, as wrapped
+    assert f"{UNDERLINE}SANA{NO_UNDERLINE}" in cited and cited.count(UNDERLINE) == 1
+    assert "»" not in shown  # the sentence is bold, not quoted, on a terminal
 
 
 def test_a_miss_says_so_and_names_the_words_no_article_has(seed_index) -> None:
